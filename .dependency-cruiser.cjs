@@ -1,11 +1,11 @@
 // The one-way order of the compiler's folders (DESIGN.md): each layer may import only from the
 // layers before it. Checked in CI by dependency-cruiser (`npm run lint:deps`).
 //
-//   diag, numeric  ->  parser  ->  ir  ->  ops  ->  lower  ->  passes  ->  import  ->  codegen  ->  runtime  ->  cli
+//   diag, numeric  ->  parser  ->  format  ->  ir  ->  ops  ->  lower  ->  passes  ->  import  ->  codegen  ->  runtime  ->  cli
 //
 // `ops` holds each op's CPU reference (plain loops over numeric/tensor) so the registry stays
 // one file per op; `import` (Caffe) is a second front end that builds IR and writes .lpnet.
-const layers = ['diag', 'numeric', 'parser', 'ir', 'ops', 'lower', 'passes', 'import', 'codegen', 'runtime', 'cli'];
+const layers = ['diag', 'numeric', 'parser', 'format', 'ir', 'ops', 'lower', 'passes', 'import', 'codegen', 'runtime', 'cli'];
 
 const forbidden = [];
 layers.forEach((layer, i) => {
