@@ -9,7 +9,7 @@ import type { Tensor } from '../numeric/tensor.js';
  * the registry; none of them switches on op names.
  */
 
-export type AttrKind = 'int' | 'float' | 'bool' | 'string' | 'enum' | 'ints' | 'type';
+export type AttrKind = 'int' | 'float' | 'bool' | 'string' | 'enum' | 'ints' | 'floats' | 'type';
 
 export interface AttrSpec {
   kind: AttrKind;
@@ -24,7 +24,7 @@ export interface AttrSpec {
   min?: number;
   max?: number;
   /**
-   * For `ints`: how many entries. A single int is broadcast (`kernel: 3` means [3, 3]); a list
+   * For `ints` (and `floats`): how many entries; absent means any length. A single int is broadcast (`kernel: 3` means [3, 3]); a list
    * must have exactly this many.
    */
   arity?: number;
@@ -77,8 +77,18 @@ export interface CpuForwardArgs {
   params: Tensor[];
   attrs: Attrs;
   inputTypes: TensorType[];
+  /** Number types of `params` (their declared storage type when quantized, else f32). */
+  paramTypes: NumberType[];
   outType: TensorType;
   ctx: CpuContext;
+  /**
+   * How conv/dense sum products (SEMANTICS.md section 4). `exact`: the i32-exact path (fixed
+   * inputs and weights within the bound); sums are exact, so order does not matter. `f32`
+   * (default): Math.fround after every add, in the kernels' order: for each output, over the
+   * flattened fan-in index (input channel, then kernel row, then kernel column) from 0 upward,
+   * then the bias added last.
+   */
+  accumulate?: 'exact' | 'f32';
 }
 
 export interface CpuBackwardArgs extends CpuForwardArgs {

@@ -64,7 +64,7 @@ export function gradCheck(c: GradCheckCase): GradCheckFailure[] {
   if (!shape.ok) throw new Error(`inferShape failed: ${shape.message}`);
   const outType: TensorType = { dtype: F32, shape: shape.shape };
   const run = (inputs: Tensor[], ps: Tensor[]) =>
-    c.op.cpu.forward({ inputs, params: ps, attrs: c.attrs, inputTypes, outType, ctx });
+    c.op.cpu.forward({ inputs, params: ps, attrs: c.attrs, inputTypes, paramTypes: ps.map(() => F32), outType, ctx });
   const output = run(c.inputs, params);
   const rand = testRandom(12345);
   const r = new Float64Array(output.data.length);
@@ -80,6 +80,7 @@ export function gradCheck(c: GradCheckCase): GradCheckFailure[] {
     params,
     attrs: c.attrs,
     inputTypes,
+    paramTypes: params.map(() => F32),
     outType,
     ctx,
     output,
