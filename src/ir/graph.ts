@@ -46,6 +46,11 @@ export interface Value {
   /** Node id that produces it (activations only). */
   producer?: string;
   param?: ParamInfo;
+  /**
+   * Set on a value computed from one parameter alone (quantize insertion's `c1.weights.q`): the
+   * master parameter's id. Such a copy is recomputed from the master every step and never trained.
+   */
+  derivedFrom?: string;
   span?: Span;
 }
 
@@ -61,9 +66,26 @@ export interface DeclaredTypes {
 export interface Epilogue {
   op: string;
   attrs: Attrs;
-  /** For quantize epilogues, the target type. */
+  /** The epilogue's output number type (for quantize epilogues, the target type). */
   type?: NumberType;
+  /** The number type of the value it reads (for the first epilogue: the anchor's own output type). */
+  inType?: NumberType;
   /** Id of the node this epilogue came from, for diagnostics and explain output. */
+  from: string;
+}
+
+/**
+ * A parameter quantizer folded into a fused node: the node reads the master parameter `param`
+ * and rounds it to `type` itself (one dispatch per layer), instead of reading a separate
+ * quantize node's output.
+ */
+export interface ParamQuantizer {
+  /** Master parameter value id; it replaces the quantized copy in `Node.inputs`. */
+  param: string;
+  /** The quantize node's attributes (`to`, `ste`). */
+  attrs: Attrs;
+  type: NumberType;
+  /** Id of the quantize node it came from (also the id of the quantized copy it replaced). */
   from: string;
 }
 
@@ -79,6 +101,8 @@ export interface Node {
   span?: Span;
   /** Set by fusion: what was folded into this node, in application order. */
   epilogue?: Epilogue[];
+  /** Set by fusion: parameters this node quantizes itself (see ParamQuantizer). */
+  paramQuantizers?: ParamQuantizer[];
   /** Set by accumulator analysis. */
   accumulator?: { kind: 'i32' | 'f32'; bound: number; reason: string };
 }
@@ -100,6 +124,23 @@ export interface TrainConfig {
   span?: Span;
 }
 
+/**
+ * A parameter computed from stored parameters when weights are loaded (inference-time rewrites
+ * such as batch-norm folding). A weights file holds the `reads` tensors (by their original ids);
+ * the loader computes each `writes` parameter from them before the graph runs. See docs/ir.md.
+ */
+export interface ParamTransform {
+  /** What to compute: `fold_batch_norm`. */
+  kind: string;
+  /** Stored parameters read, by role (`weights`, `bias`, `mean`, `variance`, `scale_factor`, `gamma`, `beta`). Not in `Graph.values`. */
+  reads: Record<string, Value>;
+  /** Graph parameter ids written, by role (`weights`, `bias`). */
+  writes: Record<string, string>;
+  attrs: Attrs;
+  /** Node ids folded away, for explain output. */
+  from: string[];
+}
+
 export interface Graph {
   name: string;
   /** Concrete net parameters the graph was built with (`batch: 64`). */
@@ -112,4 +153,6 @@ export interface Graph {
   outputs: NamedValue[];
   losses: NamedValue[];
   train?: TrainConfig;
+  /** Set by inference-time rewrites: parameters computed from stored ones at load time, in order. */
+  paramTransforms?: ParamTransform[];
 }

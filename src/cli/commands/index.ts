@@ -1,4 +1,11 @@
 import type { LpcCommand } from '../command.js';
+import { checkCommand } from './check.js';
+import { fmtCommand } from './fmt.js';
+import { runCommand } from './run.js';
+import { initWeightsCommand } from './init-weights.js';
+import { importCommand } from './import.js';
+import { exportCommand } from './export.js';
+import { compileCommand } from './compile.js';
 
 /** Every `lpc` subcommand, one module each. Adding a command: one file and one line here. */
-export const commands: LpcCommand[] = [];
+export const commands: LpcCommand[] = [checkCommand, fmtCommand, runCommand, initWeightsCommand, importCommand, exportCommand, compileCommand];

@@ -1,0 +1,87 @@
+import type { Attrs } from '../ir/graph.js';
+import type { CpuContext, OpDef } from './op-def.js';
+import type { FixedType } from '../numeric/number-type.js';
+import { formatNumberType } from '../numeric/number-type.js';
+import { emptyQuantizeStats, quantizeCodeCounted, quantizeTensor } from '../numeric/quantize.js';
+import { uniformStream } from '../numeric/rng.js';
+import { stringAttr, typeAttr } from './attrs.js';
+import { roundF32 } from './precision.js';
+
+/**
+ * Rounds a tensor to a fixed-point type with the quantizer Q of SEMANTICS.md section 2. The
+ * output type is the target `to`; values are exact multiples of 2^-F.
+ * Stochastic rounding draws u = rngUniform(ctx.seed, ctx.step, ctx.stream, i) for element i
+ * while training; at inference (ctx.training false) stochastic types round with `nearest`.
+ * Backward is the straight-through estimator: identity, or with `ste: clipped` zero wherever
+ * the forward's quantizer saturated (its code was clamped or wrapped) or the input was NaN.
+ */
+
+export const STE_MODES = ['identity', 'clipped'] as const;
+
+function targetType(attrs: Attrs): FixedType {
+  const t = typeAttr(attrs, 'to');
+  // inferShape has rejected non-fixed targets before any forward runs; reaching here is a caller bug.
+  if (t.kind !== 'fixed') throw new Error(`quantize: target type ${formatNumberType(t)} is not fixed-point`);
+  return t;
+}
+
+/** The uniform draws for stochastic rounding, or undefined when the forward rounds deterministically. */
+function drawsFor(t: FixedType, ctx: CpuContext): ((i: number) => number) | undefined {
+  return t.round === 'stochastic' && ctx.training ? uniformStream(ctx.seed, ctx.step, ctx.stream) : undefined;
+}
+
+export const quantizeOp: OpDef = {
+  name: 'quantize',
+  doc: "Rounds to a fixed-point type (SEMANTICS.md section 2): scale by 2^F in f32, round with the type's rounding mode, clamp or wrap with its overflow mode; NaN becomes 0. Output type = `to`. Gradient: straight-through (identity), or zero where the value saturated with ste: clipped.",
+  inputs: [{ name: 'x', doc: 'any tensor' }],
+  attrs: {
+    to: { kind: 'type', doc: 'the fixed-point type to round to, e.g. fixed<4, 4, round: stochastic>' },
+    ste: {
+      kind: 'enum',
+      values: STE_MODES,
+      default: 'identity',
+      doc: 'straight-through gradient: identity passes it unchanged; clipped zeroes it where the quantizer saturated',
+    },
+  },
+  inferShape(inputs, attrs) {
+    const t = typeAttr(attrs, 'to');
+    if (t.kind !== 'fixed') {
+      return {
+        ok: false,
+        message: `quantize needs a fixed-point target type, got ${formatNumberType(t)}`,
+        hint: 'write a type such as to: fixed<4, 4>',
+        blame: 'to',
+      };
+    }
+    return { ok: true, shape: [...inputs[0].shape] };
+  },
+  inferType(_inputs, attrs) {
+    return typeAttr(attrs, 'to');
+  },
+  fusion: 'epilogue',
+  differentiable: true,
+  cpu: {
+    forward({ inputs, attrs, ctx }) {
+      const t = targetType(attrs);
+      return { shape: [...inputs[0].shape], data: quantizeTensor(inputs[0].data, t, drawsFor(t, ctx)) };
+    },
+    backward({ inputs, attrs, gradOutput, ctx }) {
+      const dy = gradOutput.data;
+      const dx = Float64Array.from(dy);
+      if (stringAttr(attrs, 'ste', 'identity', STE_MODES) === 'clipped') {
+        const t = targetType(attrs);
+        const draw = drawsFor(t, ctx);
+        const x = inputs[0].data;
+        // Re-run the quantizer with the forward's draws and watch its counters: an element whose
+        // call moved either counter saturated (or was NaN), and its output did not follow x.
+        const stats = emptyQuantizeStats();
+        for (let i = 0; i < x.length; i++) {
+          const before = stats.saturated + stats.nan;
+          quantizeCodeCounted(x[i], t, draw ? draw(i) : undefined, stats);
+          if (stats.saturated + stats.nan !== before) dx[i] = 0;
+        }
+      }
+      return { inputs: [{ shape: [...inputs[0].shape], data: roundF32(dx) }], params: [] };
+    },
+  },
+};

@@ -1,0 +1,37 @@
+import type { OpDef } from './op-def.js';
+import { roundF32, roundToStorage } from './precision.js';
+
+/** The value 1 / (1 + e^-x), written so that exp never overflows for large |x|. */
+export function logistic(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** Logistic sigmoid, elementwise. The backward uses the saved output: dy * y * (1 - y). */
+export const sigmoidOp: OpDef = {
+  name: 'sigmoid',
+  doc: 'Logistic sigmoid, elementwise: y = 1 / (1 + exp(-x)). The output is f32 unless a `-> T` says otherwise.',
+  inputs: [{ name: 'x', doc: 'any tensor' }],
+  attrs: {},
+  inferShape(inputs) {
+    return { ok: true, shape: [...inputs[0].shape] };
+  },
+  fusion: 'epilogue',
+  differentiable: true,
+  cpu: {
+    forward({ inputs, outType }) {
+      const x = inputs[0].data;
+      const y = new Float64Array(x.length);
+      for (let i = 0; i < x.length; i++) y[i] = logistic(x[i]);
+      return { shape: [...inputs[0].shape], data: roundToStorage(y, outType.dtype) };
+    },
+    backward({ inputs, output, gradOutput }) {
+      const y = output.data;
+      const dy = gradOutput.data;
+      const dx = new Float64Array(y.length);
+      for (let i = 0; i < y.length; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
+      return { inputs: [{ shape: [...inputs[0].shape], data: roundF32(dx) }], params: [] };
+    },
+  },
+};

@@ -1,0 +1,97 @@
+import { storageLayout, wordCount } from '../../codegen/wgsl/lib/packing.js';
+import { codeRange, type FixedType, type NumberType } from '../../numeric/number-type.js';
+import { quantizeCodeCounted, type QuantizeStats } from '../../numeric/quantize.js';
+
+/**
+ * Host side of the storage layout (src/codegen/wgsl/lib/packing.ts): real values -> codes ->
+ * 32-bit words for upload, and back for readback. Codes come from the reference quantizer
+ * (quantizeCodeCounted), so a tensor uploaded here holds exactly the codes the CPU reference
+ * computes; values that already are codes of the type pass through unchanged.
+ */
+
+/** Packs integer codes into words: 4 per word for 8-bit lanes, 2 for 16-bit, else one i32 each. */
+export function packCodes(codes: ArrayLike<number>, t: NumberType): Uint32Array {
+  const { lanes, laneBits } = storageLayout(t);
+  const words = new Uint32Array(wordCount(t, codes.length));
+  const lo = -(2 ** (laneBits - 1));
+  const hi = 2 ** (laneBits - 1) - 1;
+  const mask = laneBits === 32 ? 0xffffffff : 2 ** laneBits - 1;
+  for (let i = 0; i < codes.length; i++) {
+    const k = codes[i];
+    if (!Number.isInteger(k) || k < lo || k > hi) throw new RangeError(`code ${k} at ${i} does not fit a ${laneBits}-bit lane`);
+    const lane = i % lanes;
+    // Two's complement of k in the lane; >>> 0 keeps the word unsigned.
+    words[(i - lane) / lanes] = (words[(i - lane) / lanes] | ((k & mask) << (lane * laneBits))) >>> 0;
+  }
+  return words;
+}
+
+/** The `count` codes of packed words, sign-extended from their lanes. */
+export function unpackCodes(words: Uint32Array, t: NumberType, count: number): Int32Array {
+  const { lanes, laneBits } = storageLayout(t);
+  if (words.length < Math.ceil(count / lanes)) throw new RangeError(`${words.length} words cannot hold ${count} codes of ${laneBits} bits`);
+  const out = new Int32Array(count);
+  const shiftBack = 32 - laneBits;
+  for (let i = 0; i < count; i++) {
+    const lane = i % lanes;
+    const w = words[(i - lane) / lanes];
+    // Move the lane to the top, then an arithmetic shift down sign-extends it.
+    out[i] = ((w << (shiftBack - lane * laneBits)) | 0) >> shiftBack;
+  }
+  return out;
+}
+
+/**
+ * The codes of real values under type t, with the reference quantizer. `draw(i)` supplies the
+ * uniform for stochastic rounding (absent: nearest); `stats` counts saturation and NaN.
+ */
+export function quantizeToCodes(values: ArrayLike<number>, t: FixedType, draw?: (i: number) => number, stats?: QuantizeStats): Int32Array {
+  const out = new Int32Array(values.length);
+  const stochastic = t.round === 'stochastic' && draw !== undefined;
+  for (let i = 0; i < values.length; i++) out[i] = quantizeCodeCounted(values[i], t, stochastic ? draw(i) : undefined, stats);
+  return out;
+}
+
+/** The words of a tensor of real values: f32 bits, i32 integers, or packed codes of a fixed type. */
+export function encodeValues(values: ArrayLike<number>, t: NumberType, draw?: (i: number) => number, stats?: QuantizeStats): Uint32Array {
+  switch (t.kind) {
+    case 'f32':
+      return new Uint32Array(Float32Array.from(values).buffer);
+    case 'i32': {
+      const ints = new Int32Array(values.length);
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) throw new RangeError(`i32 tensor value ${v} at ${i} is not a 32-bit integer`);
+        ints[i] = v;
+      }
+      return new Uint32Array(ints.buffer);
+    }
+    case 'fixed':
+      return packCodes(quantizeToCodes(values, t, draw, stats), t);
+  }
+}
+
+/** Real values of a tensor's words: f32 values, i32 integers, or k * 2^-F (exact in f64). */
+export function decodeValues(words: Uint32Array, t: NumberType, count: number): Float64Array {
+  switch (t.kind) {
+    case 'f32':
+      return Float64Array.from(new Float32Array(words.buffer, words.byteOffset, count));
+    case 'i32':
+      return Float64Array.from(new Int32Array(words.buffer, words.byteOffset, count));
+    case 'fixed': {
+      const codes = unpackCodes(words, t, count);
+      const scale = 2 ** -t.fracBits;
+      const out = new Float64Array(count);
+      for (let i = 0; i < count; i++) out[i] = codes[i] * scale;
+      return out;
+    }
+  }
+}
+
+/** Whether every code is within the type's range (a readback sanity check for tests and `lpc diff`). */
+export function codesInRange(codes: ArrayLike<number>, t: FixedType): boolean {
+  // codeRange gives wrap the full two's complement range, which is where wrapped codes land
+  const { kmin, kmax } = codeRange(t);
+  for (let i = 0; i < codes.length; i++) if (codes[i] < kmin || codes[i] > kmax) return false;
+  return true;
+}
