@@ -9,6 +9,12 @@ export interface CliIO {
   /** stderr is a terminal: colour, progress bars that redraw. */
   isTTY: boolean;
   color: boolean;
+  /**
+   * Writes to stderr exactly as given (no newline added), for progress bars that redraw a line;
+   * present only when stderr is a terminal. `columns` is the terminal's width.
+   */
+  rawErr?: (text: string) => void;
+  columns?: number;
 }
 
 export function processIO(): CliIO {
@@ -19,6 +25,8 @@ export function processIO(): CliIO {
     cwd: process.cwd(),
     isTTY,
     color: isTTY && !process.env.NO_COLOR,
+    rawErr: isTTY ? (t) => void process.stderr.write(t) : undefined,
+    columns: isTTY ? process.stderr.columns : undefined,
   };
 }
 

@@ -1,13 +1,12 @@
 import type { AstPath } from 'prettier';
 import type { AnyNode, Comment, Stmt, TrainSetting } from '../parser/ast.js';
-import { findBracket, onSameLine } from './source-text.js';
+import { findBracket } from './source-text.js';
 
 /**
- * How `#` comments ride along with prettier's comment machinery. Prettier attaches each comment
- * in `Program.comments` to a nearby node (leading, trailing or dangling) and prints leading and
- * trailing ones itself; the hooks here decide which nodes may carry comments, fix the cases where
- * its generic choice would move a comment across a `{`, and mark the dangling ones that the
- * printer places inside braces.
+ * Comments as prettier's comment machinery sees them. Prettier attaches each comment in
+ * `Program.comments` to a nearby node as leading, trailing or dangling (comment-placement.ts
+ * corrects its generic choices for .lpnet); print-comments.ts and the printer then print them.
+ * This file holds the shared types and the facts about nodes that both sides need.
  */
 
 /**
@@ -36,7 +35,7 @@ export interface AttachedComment extends Comment {
 export type LpnetNode = AnyNode & { comments?: AttachedComment[] };
 
 /** Items and statements whose body sits in `{ ... }`. */
-type BracedNode = Extract<LpnetNode, { kind: 'NetDecl' | 'BlockDecl' | 'RepeatStmt' | 'TrainDecl' }>;
+export type BracedNode = Extract<LpnetNode, { kind: 'NetDecl' | 'BlockDecl' | 'RepeatStmt' | 'TrainDecl' }>;
 
 export function isBraced(node: LpnetNode | undefined): node is BracedNode {
   return (
@@ -69,117 +68,6 @@ export function openBraceOffset(text: string, node: BracedNode): number {
   return findBracket(text, headerEnd(node), '{');
 }
 
-/**
- * Identifiers are printed as plain text by their parent, never through `print`, so they must not
- * carry comments; the Program prints its own dangling comments and is never a comment target.
- */
-export function canAttachComment(node: unknown): boolean {
-  if (typeof node !== 'object' || node === null || !('kind' in node)) return false;
-  const kind = (node as { kind: unknown }).kind;
-  return typeof kind === 'string' && kind !== 'Identifier' && kind !== 'Comment' && kind !== 'Program';
-}
-
-/** `#` and the comment's text; trailing spaces are dropped, everything else kept as written. */
-export function commentText(comment: Comment): string {
-  return `#${comment.text.trimEnd()}`;
-}
-
-export function printComment(commentPath: AstPath<LpnetNode>): string {
-  return commentText(commentPath.node as AttachedComment);
-}
-
-function addDangling(node: LpnetNode, comment: AttachedComment, place: DanglingPlace): void {
-  comment.leading = false;
-  comment.trailing = false;
-  comment.place = place;
-  (node.comments ??= []).push(comment);
-}
-
-/**
- * Comments that sit between a body's `{` and its first statement. Left to prettier, one on the
- * `{` line would trail the last parameter (and break the parameter list), and one inside an empty
- * body would trail the header; both belong to the body instead. Returns true when handled.
- */
-function attachBodyComment(comment: AttachedComment, text: string): boolean {
-  const container = comment.enclosingNode;
-  if (!isBraced(container)) return false;
-  const brace = openBraceOffset(text, container);
-  const start = comment.span.start.offset;
-  if (brace < 0) return false;
-  if (start < brace) return attachBeforeBrace(comment, container, text);
-  const body: ReadonlyArray<LpnetNode> = bodyOf(container);
-  // After a statement of the body, prettier's own choice (trailing / leading) is right.
-  if (comment.precedingNode && body.includes(comment.precedingNode)) return false;
-  if (onSameLine(text, brace, start)) {
-    addDangling(container, comment, 'brace-line');
-    return true;
-  }
-  if (comment.followingNode && body.includes(comment.followingNode)) return false;
-  addDangling(container, comment, 'empty-body');
-  return true;
-}
-
-/**
- * A comment between a header and its body's `{`. Inside a net's or block's parameter list it
- * belongs to the parameters: after the last one it trails that one (prettier would move an
- * own-line one into the body). Anywhere else before the `{` it is kept before the `{`, which the
- * printer writes on the next line; prettier would attach it to the header's last part or the first
- * statement, which can reorder it with a comment after the `{` or change its indentation.
- */
-function attachBeforeBrace(comment: AttachedComment, container: BracedNode, text: string): boolean {
-  const start = comment.span.start.offset;
-  // Before a repeat's count the comment leads the count, as prettier has it.
-  if (container.kind === 'RepeatStmt' && start < container.count.span.end.offset) return false;
-  if ((container.kind === 'NetDecl' || container.kind === 'BlockDecl') && container.params.length > 0) {
-    const last = container.params[container.params.length - 1] as LpnetNode;
-    const closeParen = findBracket(text, last.span.end.offset, ')');
-    if (closeParen < 0 || start < closeParen) {
-      if (comment.precedingNode !== last) return false;
-      comment.leading = false;
-      comment.trailing = true;
-      (last.comments ??= []).push(comment);
-      return true;
-    }
-  }
-  addDangling(container, comment, 'before-brace');
-  return true;
-}
-
-/**
- * An end-of-line comment that comes after an own-line comment already leading the next node
- * (`a` / `# own` / `+ # eol` / `b`). Prettier would make it trail `a`, which prints it before
- * `# own`: the comments would swap. It joins the leading comments of the next node instead.
- */
-function attachAfterLeadingComment(comment: AttachedComment): boolean {
-  const following = comment.followingNode;
-  const start = comment.span.start.offset;
-  if (!following?.comments?.some((c) => c.leading && c.span.end.offset <= start)) return false;
-  comment.leading = true;
-  comment.trailing = false;
-  following.comments.push(comment);
-  return true;
-}
-
-/**
- * A comment inside a node with no child around it to hold it. In an empty call or list
- * (`f(` / `# c` / `)`) it stays dangling and the printer puts it between the brackets; elsewhere
- * (`output # c` / `x`, a parameter) it trails the node, which is printed at the start of a line,
- * so the comment stays at the end of that line or on the line after.
- */
-function attachLoneComment(comment: AttachedComment): boolean {
-  const { enclosingNode, precedingNode, followingNode } = comment;
-  if (precedingNode || followingNode || !enclosingNode || isBraced(enclosingNode)) return false;
-  if (enclosingNode.kind === 'Program') return false;
-  if (enclosingNode.kind === 'CallExpr' || enclosingNode.kind === 'ListExpr') {
-    addDangling(enclosingNode, comment, 'empty-body');
-    return true;
-  }
-  comment.leading = false;
-  comment.trailing = true;
-  (enclosingNode.comments ??= []).push(comment);
-  return true;
-}
-
 function includes(list: readonly unknown[], node: unknown): boolean {
   return list.includes(node);
 }
@@ -189,7 +77,7 @@ function includes(list: readonly unknown[], node: unknown): boolean {
  * items, statements, settings, parameters and the elements of bracketed lists (a comment breaks
  * the list one element per line). Other children are printed in the middle of a line.
  */
-function startsALine(parent: LpnetNode, child: LpnetNode): boolean {
+export function startsALine(parent: LpnetNode, child: LpnetNode): boolean {
   switch (parent.kind) {
     case 'Program':
       return includes(parent.items, child);
@@ -214,45 +102,23 @@ function startsALine(parent: LpnetNode, child: LpnetNode): boolean {
 }
 
 /**
- * An end-of-line comment between two parts of one line (`x = a + # c` / `b`, `y = f(x) # c` /
- * `-> T`). Prettier would make it trail `a`, and the rest of the statement would then follow `a`
- * on the same line, after which a second end-of-line comment would land on that line too and
- * merge with the first. It leads the next part instead, which the printer puts on the next line.
+ * Identifiers are printed as plain text by their parent, never through `print`, so they must not
+ * carry comments; the Program prints its own dangling comments and is never a comment target.
  */
-function attachBeforeMidLineNode(comment: AttachedComment): boolean {
-  const { enclosingNode, followingNode } = comment;
-  if (!enclosingNode || !followingNode || startsALine(enclosingNode, followingNode)) return false;
-  comment.leading = true;
-  comment.trailing = false;
-  (followingNode.comments ??= []).push(comment);
-  return true;
+export function canAttachComment(node: unknown): boolean {
+  if (typeof node !== 'object' || node === null || !('kind' in node)) return false;
+  const kind = (node as { kind: unknown }).kind;
+  return typeof kind === 'string' && kind !== 'Identifier' && kind !== 'Comment' && kind !== 'Program';
 }
 
-/**
- * An end-of-line comment between a header part and the first element of a list that follows it
- * (`input x: f32[ # c` / `n, 3]`). Prettier would make it trail `f32`, outside the list whose
- * first element starts the next line; it leads that element instead.
- */
-function attachBeforeFirstElement(comment: AttachedComment): boolean {
-  const { enclosingNode, precedingNode, followingNode } = comment;
-  if (!enclosingNode || !precedingNode || !followingNode) return false;
-  if (!startsALine(enclosingNode, followingNode) || startsALine(enclosingNode, precedingNode)) return false;
-  comment.leading = true;
-  comment.trailing = false;
-  (followingNode.comments ??= []).push(comment);
-  return true;
+/** `#` and the comment's text; trailing spaces are dropped, everything else kept as written. */
+export function commentText(comment: Comment): string {
+  return `#${comment.text.trimEnd()}`;
 }
 
-export const handleComments = {
-  ownLine: (comment: AttachedComment, text: string) => attachBodyComment(comment, text) || attachLoneComment(comment),
-  endOfLine: (comment: AttachedComment, text: string) =>
-    attachBodyComment(comment, text) ||
-    attachAfterLeadingComment(comment) ||
-    attachBeforeMidLineNode(comment) ||
-    attachBeforeFirstElement(comment) ||
-    attachLoneComment(comment),
-  remaining: (comment: AttachedComment, text: string) => attachBodyComment(comment, text) || attachLoneComment(comment),
-};
+export function printComment(commentPath: AstPath<LpnetNode>): string {
+  return commentText(commentPath.node as AttachedComment);
+}
 
 /**
  * The dangling comments of the node at `path` that go in `place`, in source order, marked as

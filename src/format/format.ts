@@ -32,8 +32,7 @@ export async function checkFormatted(text: string, file: string): Promise<boolea
 }
 
 export type FormatOutcome =
-  | { ok: true; formatted: string; changed: boolean }
-  | { ok: false; diagnostics: Diagnostic[] };
+  { ok: true; formatted: string; changed: boolean } | { ok: false; diagnostics: Diagnostic[] };
 
 /**
  * What `lpc fmt` runs: formats, then re-parses the output and checks that it is the same program

@@ -6,13 +6,13 @@ import {
   canAttachComment,
   commentText,
   getVisitorKeys,
-  handleComments,
   isBraced,
   printComment,
   takeDanglingComments,
   type AttachedComment,
   type LpnetNode,
 } from './comments.js';
+import { handleComments } from './comment-placement.js';
 import { printWithComments } from './print-comments.js';
 import { isNextLineBlank } from './source-text.js';
 
@@ -22,7 +22,8 @@ import { isNextLineBlank } from './source-text.js';
  * whether it fits on the line (printWidth) or breaks one element per line with a trailing comma.
  */
 
-const { group, indent, softline, line, hardline, join, ifBreak, breakParent, markAsRoot, lineSuffixBoundary } = builders;
+const { group, indent, softline, line, hardline, join, ifBreak, breakParent, markAsRoot, lineSuffixBoundary } =
+  builders;
 
 type Print = (selector?: string | number | Array<string | number> | AstPath<LpnetNode>) => Doc;
 
@@ -35,7 +36,8 @@ function printAll(path: AstPath<LpnetNode>, print: Print, key: string): Doc[] {
 
 /**
  * `open a, b, c close` on one line when it fits; otherwise one element per line, indented, with
- * a trailing comma (the grammar accepts one in every bracketed list).
+ * a trailing comma (the grammar accepts one in every bracketed list). `inside` holds comments of
+ * an empty list, printed on their own lines between the brackets.
  */
 function bracketed(open: string, elements: Doc[], close: string, inside: Doc = ''): Doc {
   if (inside !== '') return [open, indent([hardline, inside]), hardline, close];
@@ -197,7 +199,13 @@ function printNodeItself(path: AstPath<LpnetNode>, options: ParserOptions<LpnetN
         node.default ? [' = ', printValue(path, print, 'default')] : '',
       ];
     case 'InputStmt':
-      return ['input ', node.name.name, ': ', printValue(path, print, 'dtype'), bracketed('[', printAll(path, print, 'shape'), ']')];
+      return [
+        'input ',
+        node.name.name,
+        ': ',
+        printValue(path, print, 'dtype'),
+        bracketed('[', printAll(path, print, 'shape'), ']'),
+      ];
     case 'LetStmt':
       return [node.name.name, ' = ', printValue(path, print, 'value'), printOutType(path, print)];
     case 'MarkerStmt':
@@ -220,10 +228,7 @@ function printNodeItself(path: AstPath<LpnetNode>, options: ParserOptions<LpnetN
     case 'NamedType':
       return node.name.name;
     case 'FixedType':
-      return [
-        'fixed',
-        bracketed('<', [print('intBits'), print('fracBits'), ...printAll(path, print, 'options')], '>'),
-      ];
+      return ['fixed', bracketed('<', [print('intBits'), print('fracBits'), ...printAll(path, print, 'options')], '>')];
     case 'NumberLiteral':
     case 'StringLiteral':
       return node.raw;

@@ -16,6 +16,10 @@ import type {
 import { nodeOf, nodesOf, nodeSpan, tokenOf, tokensOf, tokenSpan } from './cst-reader.js';
 import { decodeStringToken } from './string-literal.js';
 
+function binary(left: Expr, op: BinaryOperator, right: Expr): Expr {
+  return { kind: 'BinaryExpr', op, left, right, span: spanFrom(left.span, right.span) };
+}
+
 /**
  * Expressions and types: CST -> AST. Every builder returns `undefined` when error recovery left
  * the node incomplete; callers drop what they cannot build rather than invent placeholders.
@@ -77,62 +81,59 @@ export class ExprBuilder {
 
   expression(node: CstNode | undefined): Expr | undefined {
     if (!node) return undefined;
-    return this.binaryChain(node, (n) => this.multiplicative(n));
-  }
-
-  private multiplicative(node: CstNode): Expr | undefined {
-    return this.binaryChain(node, (n) => this.unary(n));
-  }
-
-  /** Folds `a op b op c` to the left; operands and operators are separate CST groups. */
-  private binaryChain(node: CstNode, operand: (n: CstNode) => Expr | undefined): Expr | undefined {
-    const operands = nodesOf(node, 'operand');
-    const operators = tokensOf(node, 'operator');
-    let left = operands[0] && operand(operands[0]);
-    if (!left) return undefined;
-    for (let i = 0; i < operators.length && i + 1 < operands.length; i++) {
-      const right = operand(operands[i + 1]);
-      if (!right) return undefined;
-      left = {
-        kind: 'BinaryExpr',
-        op: operators[i].image as BinaryOperator,
-        left,
-        right,
-        span: spanFrom(left.span, right.span),
-      };
+    const operands: Expr[] = [];
+    for (const n of nodesOf(node, 'operand')) {
+      const e = this.operand(n);
+      if (!e) return undefined;
+      operands.push(e);
     }
-    return left;
+    if (operands.length === 0) return undefined;
+    return this.applyPrecedence(operands, tokensOf(node, 'operator'));
   }
 
-  private unary(node: CstNode): Expr | undefined {
-    const minus = tokenOf(node, 'negate');
-    if (minus) {
-      const inner = nodeOf(node, 'operand');
-      const operand = inner && this.unary(inner);
-      if (!operand) return undefined;
-      return {
+  /**
+   * Folds the flat chain `a op b op c ...` with `* / %` binding tighter than `+ -`, all
+   * left-associative: `term` collects the current product, `sum` the finished terms before it.
+   */
+  private applyPrecedence(operands: Expr[], operators: IToken[]): Expr {
+    let sum: { value: Expr; op: BinaryOperator } | undefined;
+    let term = operands[0];
+    for (let i = 0; i < operators.length && i + 1 < operands.length; i++) {
+      const op = operators[i].image as BinaryOperator;
+      const right = operands[i + 1];
+      if (op === '*' || op === '/' || op === '%') {
+        term = binary(term, op, right);
+      } else {
+        sum = { value: sum ? binary(sum.value, sum.op, term) : term, op };
+        term = right;
+      }
+    }
+    return sum ? binary(sum.value, sum.op, term) : term;
+  }
+
+  /** Leading minuses wrap the atom innermost-first: `--x` is `-(-x)`. */
+  private operand(node: CstNode): Expr | undefined {
+    let value = this.atom(node);
+    if (!value) return undefined;
+    const minuses = tokensOf(node, 'negate');
+    for (let i = minuses.length - 1; i >= 0; i--) {
+      value = {
         kind: 'UnaryExpr',
         op: '-',
-        operand,
-        span: spanFrom(tokenSpan(this.file, minus), operand.span),
+        operand: value,
+        span: spanFrom(tokenSpan(this.file, minuses[i]), value.span),
       };
     }
-    const primary = nodeOf(node, 'primary');
-    return primary && this.primary(primary);
+    return value;
   }
 
-  private primary(node: CstNode): Expr | undefined {
+  private atom(node: CstNode): Expr | undefined {
     const num = tokenOf(node, 'NumberLit');
     if (num) return this.numberLiteral(num);
     const str = tokenOf(node, 'StringLit');
     if (str) return this.stringLiteral(str);
     const t = tokenOf(node, 'True') ?? tokenOf(node, 'False');
-    if (t)
-      return {
-        kind: 'BoolLiteral',
-        value: t.image === 'true',
-        span: tokenSpan(this.file, t),
-      };
+    if (t) return { kind: 'BoolLiteral', value: t.image === 'true', span: tokenSpan(this.file, t) };
     const fixed = nodeOf(node, 'fixedType');
     if (fixed) {
       const type = this.fixedType(fixed);
@@ -214,9 +215,8 @@ export class ExprBuilder {
     const args: Argument[] = [];
     let firstNamed: NamedArgument | undefined;
     for (const n of nodes) {
-      const named = nodeOf(n, 'namedArg');
-      if (named) {
-        const arg = this.namedArg(named);
+      if (n.children.Colon) {
+        const arg = this.namedArg(n);
         if (arg) {
           args.push(arg);
           firstNamed ??= arg;
@@ -243,6 +243,7 @@ export class ExprBuilder {
     return args;
   }
 
+  /** A `namedArg` node, or an `argument` node of the named form (same `name`/`value` labels). */
   namedArg(node: CstNode): NamedArgument | undefined {
     const name = this.identifier(tokenOf(node, 'name'));
     const value = this.expression(nodeOf(node, 'value'));

@@ -83,11 +83,13 @@ export const Comma = createToken({ name: 'Comma', pattern: /,/, label: "','" });
 export const Colon = createToken({ name: 'Colon', pattern: /:/, label: "':'" });
 export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/, label: "';'" });
 export const Equals = createToken({ name: 'Equals', pattern: /=/, label: "'='" });
-export const Plus = createToken({ name: 'Plus', pattern: /\+/, label: "'+'" });
-export const Minus = createToken({ name: 'Minus', pattern: /-/, label: "'-'" });
-export const Star = createToken({ name: 'Star', pattern: /\*/, label: "'*'" });
-export const Slash = createToken({ name: 'Slash', pattern: /\//, label: "'/'" });
-export const Percent = createToken({ name: 'Percent', pattern: /%/, label: "'%'" });
+/** Category of the binary operators, so an expression chain consumes any of them in one step. */
+export const BinaryOperator = createToken({ name: 'BinaryOperator', pattern: Lexer.NA, label: 'operator' });
+export const Plus = createToken({ name: 'Plus', pattern: /\+/, label: "'+'", categories: [BinaryOperator] });
+export const Minus = createToken({ name: 'Minus', pattern: /-/, label: "'-'", categories: [BinaryOperator] });
+export const Star = createToken({ name: 'Star', pattern: /\*/, label: "'*'", categories: [BinaryOperator] });
+export const Slash = createToken({ name: 'Slash', pattern: /\//, label: "'/'", categories: [BinaryOperator] });
+export const Percent = createToken({ name: 'Percent', pattern: /%/, label: "'%'", categories: [BinaryOperator] });
 
 export const Comment = createToken({
   name: 'Comment',
@@ -142,6 +144,7 @@ export const ALL_TOKENS: readonly TokenType[] = [
   Colon,
   Semicolon,
   Equals,
+  BinaryOperator,
   Plus,
   Minus,
   Star,

@@ -5,7 +5,27 @@ import type { Program } from './ast.js';
 import { tokenEnd, tokenSpan } from './cst-reader.js';
 import { AstBuilder } from './cst-to-ast.js';
 import { describeToken, splitCodedMessage } from './error-messages.js';
-import { Arrow, As, COMMENT_GROUP, Fixed, Input, KEYWORDS, Loss, lpnetLexer, Output, Repeat, Return } from './lexer.js';
+import {
+  Arrow,
+  As,
+  COMMENT_GROUP,
+  Fixed,
+  Greater,
+  Input,
+  KEYWORDS,
+  LBracket,
+  LCurly,
+  Less,
+  Loss,
+  LParen,
+  lpnetLexer,
+  Output,
+  RBracket,
+  RCurly,
+  Repeat,
+  Return,
+  RParen,
+} from './lexer.js';
 import { setDelimiterTokens } from './open-delimiters.js';
 import { parseTokens } from './parser.js';
 import { hintForRuleStack } from './syntax-hints.js';
@@ -105,27 +125,33 @@ function parserDiagnostic(text: string, file: string, e: IRecognitionException):
 }
 
 /**
- * The recursive-descent parser recurses once per nesting level, so absurdly deep nesting (hundreds
- * of unclosed brackets, machine-made files) exhausts the stack. Report it at the deepest opener.
+ * Deepest bracket nesting the parser accepts. It recurses a few frames per level, so absurd
+ * nesting (machine-made files, thousands of unclosed `(`) would exhaust the stack; real nets
+ * nest a handful of levels.
  */
-function tooDeep(text: string, file: string): Diagnostic {
+export const MAX_NESTING = 200;
+
+/** The opener that first exceeds MAX_NESTING, if any. */
+function tooDeepOpener(tokens: readonly IToken[]): IToken | undefined {
   let depth = 0;
-  let deepest = -1;
-  let maxDepth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '(' || c === '[' || c === '{') {
-      if (++depth > maxDepth) {
-        maxDepth = depth;
-        deepest = i;
-      }
-    } else if (c === ')' || c === ']' || c === '}') depth = Math.max(0, depth - 1);
+  for (const t of tokens) {
+    const type = t.tokenType;
+    if (type === LParen || type === LBracket || type === LCurly || type === Less) {
+      if (++depth > MAX_NESTING) return t;
+    } else if (type === RParen || type === RBracket || type === RCurly || type === Greater) {
+      depth = Math.max(0, depth - 1);
+    }
   }
-  const span: Span | undefined =
-    deepest >= 0 ? { file, start: positionAt(text, deepest), end: positionAt(text, deepest + 1) } : undefined;
-  return error('LPC1005', 'expressions are nested too deeply to parse', maxDepth >= 32 ? span : undefined, {
-    hint: 'split the nested expression into several bindings, or close the brackets that were left open',
-  });
+  return undefined;
+}
+
+function tooDeep(file: string, opener: IToken | undefined): Diagnostic {
+  return error(
+    'LPC1005',
+    `brackets are nested more than ${MAX_NESTING} levels deep`,
+    opener && tokenSpan(file, opener),
+    { hint: 'split the nested expression into several bindings, or close the brackets that were left open' },
+  );
 }
 
 function emptyProgram(text: string, file: string): Program {
@@ -147,6 +173,11 @@ export function parseProgram(text: string, file: string): ParseResult {
   try {
     const lexed = lpnetLexer.tokenize(text);
     for (const e of lexed.errors) diagnostics.push(lexerDiagnostic(text, file, e));
+    const deepest = tooDeepOpener(lexed.tokens);
+    if (deepest) {
+      diagnostics.push(tooDeep(file, deepest));
+      return { program: emptyProgram(text, file), diagnostics };
+    }
     setDelimiterTokens(lexed.tokens);
     const { cst, parser } = parseTokens(lexed.tokens);
     // One syntax error per line: after recovery, the rest of a broken line mostly yields
@@ -170,7 +201,8 @@ export function parseProgram(text: string, file: string): ParseResult {
   } catch (cause) {
     setDelimiterTokens([]);
     if (cause instanceof RangeError && /call stack/i.test(cause.message)) {
-      diagnostics.push(tooDeep(text, file));
+      // The bracket guard keeps real input far from this; a host with a much smaller stack may not.
+      diagnostics.push(tooDeep(file, undefined));
       return { program: emptyProgram(text, file), diagnostics };
     }
     // A bug in the parser must not reach the user as a stack trace.

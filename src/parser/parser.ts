@@ -1,4 +1,4 @@
-import { CstParser, type CstNode, type IToken, type TokenType } from 'chevrotain';
+import { CstParser, type CstNode, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
 import * as T from './lexer.js';
 import { lpnetErrorMessages } from './error-messages.js';
 
@@ -11,6 +11,19 @@ import { lpnetErrorMessages } from './error-messages.js';
  * node's children by name and the builder must not depend on token order inside a group.
  */
 export class LpnetParser extends CstParser {
+  // Arrays of alternatives are built once and reused: a fresh array (and closures) per OR call
+  // is the main allocation cost of a Chevrotain parse (Chevrotain's own performance advice).
+  private programAlts?: IOrAlt<unknown>[];
+  private itemAlts?: IOrAlt<unknown>[];
+  private paramKindAlts?: IOrAlt<unknown>[];
+  private trainAlts?: IOrAlt<unknown>[];
+  private bodyAlts?: IOrAlt<unknown>[];
+  private statementAlts?: IOrAlt<unknown>[];
+  private markerAlts?: IOrAlt<unknown>[];
+  private typeAlts?: IOrAlt<unknown>[];
+  private operandAlts?: IOrAlt<unknown>[];
+  private argumentAlts?: IOrAlt<unknown>[];
+
   constructor() {
     super(T.ALL_TOKENS as TokenType[], {
       recoveryEnabled: true,
@@ -26,18 +39,22 @@ export class LpnetParser extends CstParser {
 
   public program = this.RULE('program', () => {
     this.MANY(() => {
-      this.OR([{ ALT: () => this.SUBRULE(this.item) }, { ALT: () => this.CONSUME(T.Semicolon) }]);
+      this.OR(
+        (this.programAlts ??= [{ ALT: () => this.SUBRULE(this.item) }, { ALT: () => this.CONSUME(T.Semicolon) }]),
+      );
     });
   });
 
   public item = this.RULE('item', () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.importDecl) },
-      { ALT: () => this.SUBRULE(this.typeAliasDecl) },
-      { ALT: () => this.SUBRULE(this.netDecl) },
-      { ALT: () => this.SUBRULE(this.blockDecl) },
-      { ALT: () => this.SUBRULE(this.trainDecl) },
-    ]);
+    this.OR(
+      (this.itemAlts ??= [
+        { ALT: () => this.SUBRULE(this.importDecl) },
+        { ALT: () => this.SUBRULE(this.typeAliasDecl) },
+        { ALT: () => this.SUBRULE(this.netDecl) },
+        { ALT: () => this.SUBRULE(this.blockDecl) },
+        { ALT: () => this.SUBRULE(this.trainDecl) },
+      ]),
+    );
   });
 
   public importDecl = this.RULE('importDecl', () => {
@@ -84,10 +101,12 @@ export class LpnetParser extends CstParser {
     this.CONSUME(T.Identifier, { LABEL: 'name' });
     this.OPTION(() => {
       this.CONSUME(T.Colon);
-      this.OR([
-        { ALT: () => this.CONSUME2(T.Identifier, { LABEL: 'kind' }) },
-        { ALT: () => this.CONSUME(T.Type, { LABEL: 'kind' }) },
-      ]);
+      this.OR(
+        (this.paramKindAlts ??= [
+          { ALT: () => this.CONSUME2(T.Identifier, { LABEL: 'kind' }) },
+          { ALT: () => this.CONSUME(T.Type, { LABEL: 'kind' }) },
+        ]),
+      );
     });
     this.OPTION2(() => {
       this.CONSUME(T.Equals);
@@ -100,7 +119,9 @@ export class LpnetParser extends CstParser {
     this.CONSUME(T.Identifier, { LABEL: 'net' });
     this.CONSUME(T.LCurly);
     this.MANY(() => {
-      this.OR([{ ALT: () => this.SUBRULE(this.trainSetting) }, { ALT: () => this.CONSUME(T.Semicolon) }]);
+      this.OR(
+        (this.trainAlts ??= [{ ALT: () => this.SUBRULE(this.trainSetting) }, { ALT: () => this.CONSUME(T.Semicolon) }]),
+      );
     });
     this.CONSUME(T.RCurly);
   });
@@ -117,19 +138,23 @@ export class LpnetParser extends CstParser {
   public body = this.RULE('body', () => {
     this.CONSUME(T.LCurly);
     this.MANY(() => {
-      this.OR([{ ALT: () => this.SUBRULE(this.statement) }, { ALT: () => this.CONSUME(T.Semicolon) }]);
+      this.OR(
+        (this.bodyAlts ??= [{ ALT: () => this.SUBRULE(this.statement) }, { ALT: () => this.CONSUME(T.Semicolon) }]),
+      );
     });
     this.CONSUME(T.RCurly);
   });
 
   public statement = this.RULE('statement', () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.inputStmt) },
-      { ALT: () => this.SUBRULE(this.markerStmt) },
-      { ALT: () => this.SUBRULE(this.repeatStmt) },
-      { ALT: () => this.SUBRULE(this.returnStmt) },
-      { ALT: () => this.SUBRULE(this.letStmt) },
-    ]);
+    this.OR(
+      (this.statementAlts ??= [
+        { ALT: () => this.SUBRULE(this.inputStmt) },
+        { ALT: () => this.SUBRULE(this.markerStmt) },
+        { ALT: () => this.SUBRULE(this.repeatStmt) },
+        { ALT: () => this.SUBRULE(this.returnStmt) },
+        { ALT: () => this.SUBRULE(this.letStmt) },
+      ]),
+    );
   });
 
   public inputStmt = this.RULE('inputStmt', () => {
@@ -141,10 +166,12 @@ export class LpnetParser extends CstParser {
   });
 
   public markerStmt = this.RULE('markerStmt', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.Output, { LABEL: 'marker' }) },
-      { ALT: () => this.CONSUME(T.Loss, { LABEL: 'marker' }) },
-    ]);
+    this.OR(
+      (this.markerAlts ??= [
+        { ALT: () => this.CONSUME(T.Output, { LABEL: 'marker' }) },
+        { ALT: () => this.CONSUME(T.Loss, { LABEL: 'marker' }) },
+      ]),
+    );
     this.CONSUME(T.Identifier, { LABEL: 'name' });
     this.OPTION(() => {
       this.CONSUME(T.Equals);
@@ -186,10 +213,12 @@ export class LpnetParser extends CstParser {
   // Types
 
   public typeExpr = this.RULE('typeExpr', () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.fixedType) },
-      { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'name' }) },
-    ]);
+    this.OR(
+      (this.typeAlts ??= [
+        { ALT: () => this.SUBRULE(this.fixedType) },
+        { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'name' }) },
+      ]),
+    );
   });
 
   /** `fixed<I, F>` with optional named options after the two bit counts. */
@@ -208,54 +237,33 @@ export class LpnetParser extends CstParser {
   });
 
   // ----------------------------------------------------------------------------------------
-  // Expressions: additive > multiplicative > unary > primary
+  // Expressions. The grammar reads a flat chain `operand (operator operand)*` and the AST builder
+  // applies precedence (`* / %` over `+ -`, left-associative). One CST level per operand instead
+  // of one per precedence level keeps big nets fast to parse.
 
   public expression = this.RULE('expression', () => {
-    this.SUBRULE(this.multiplicative, { LABEL: 'operand' });
+    this.SUBRULE(this.operand, { LABEL: 'operand' });
     this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Plus, { LABEL: 'operator' }) },
-        { ALT: () => this.CONSUME(T.Minus, { LABEL: 'operator' }) },
-      ]);
-      this.SUBRULE2(this.multiplicative, { LABEL: 'operand' });
+      this.CONSUME(T.BinaryOperator, { LABEL: 'operator' });
+      this.SUBRULE2(this.operand, { LABEL: 'operand' });
     });
   });
 
-  public multiplicative = this.RULE('multiplicative', () => {
-    this.SUBRULE(this.unary, { LABEL: 'operand' });
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Star, { LABEL: 'operator' }) },
-        { ALT: () => this.CONSUME(T.Slash, { LABEL: 'operator' }) },
-        { ALT: () => this.CONSUME(T.Percent, { LABEL: 'operator' }) },
-      ]);
-      this.SUBRULE2(this.unary, { LABEL: 'operand' });
-    });
-  });
-
-  public unary = this.RULE('unary', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Minus, { LABEL: 'negate' });
-          this.SUBRULE(this.unary, { LABEL: 'operand' });
-        },
-      },
-      { ALT: () => this.SUBRULE(this.primary) },
-    ]);
-  });
-
-  public primary = this.RULE('primary', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.NumberLit) },
-      { ALT: () => this.CONSUME(T.StringLit) },
-      { ALT: () => this.CONSUME(T.True) },
-      { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.SUBRULE(this.fixedType) },
-      { ALT: () => this.SUBRULE(this.parenExpr) },
-      { ALT: () => this.SUBRULE(this.listExpr) },
-      { ALT: () => this.SUBRULE(this.nameOrCall) },
-    ]);
+  /** Unary minuses, then a literal, `fixed<...>`, `(...)`, a list, a name, or a call. */
+  public operand = this.RULE('operand', () => {
+    this.MANY(() => this.CONSUME(T.Minus, { LABEL: 'negate' }));
+    this.OR(
+      (this.operandAlts ??= [
+        { ALT: () => this.CONSUME(T.NumberLit) },
+        { ALT: () => this.CONSUME(T.StringLit) },
+        { ALT: () => this.CONSUME(T.True) },
+        { ALT: () => this.CONSUME(T.False) },
+        { ALT: () => this.SUBRULE(this.fixedType) },
+        { ALT: () => this.SUBRULE(this.parenExpr) },
+        { ALT: () => this.SUBRULE(this.listExpr) },
+        { ALT: () => this.SUBRULE(this.nameOrCall) },
+      ]),
+    );
   });
 
   public parenExpr = this.RULE('parenExpr', () => {
@@ -294,11 +302,20 @@ export class LpnetParser extends CstParser {
     });
   });
 
+  /** `name: value` or a positional value (the named form is inlined: calls are the hot path). */
   public argument = this.RULE('argument', () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.namedArg) },
-      { ALT: () => this.SUBRULE(this.expression, { LABEL: 'positional' }) },
-    ]);
+    this.OR(
+      (this.argumentAlts ??= [
+        {
+          ALT: () => {
+            this.CONSUME(T.Identifier, { LABEL: 'name' });
+            this.CONSUME(T.Colon);
+            this.SUBRULE(this.expression, { LABEL: 'value' });
+          },
+        },
+        { ALT: () => this.SUBRULE2(this.expression, { LABEL: 'positional' }) },
+      ]),
+    );
   });
 
   public namedArg = this.RULE('namedArg', () => {

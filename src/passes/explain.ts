@@ -30,24 +30,50 @@ export interface ExplainRow {
 
 export interface Explanation {
   net: string;
+  /** The leading dimension all graph inputs share (the batch), when they share one. */
+  batch?: number;
   rows: ExplainRow[];
-  totals: { layers: number; params: number; paramBytes: number; paramBytesF32: number; macs: number };
+  totals: {
+    layers: number;
+    params: number;
+    paramBytes: number;
+    paramBytesF32: number;
+    /** For the whole batch. */
+    macs: number;
+    /** macs / batch: what one image (one item of the batch) costs; present with `batch`. */
+    macsPerItem?: number;
+  };
 }
 
 export function explainGraph(g: Graph): Explanation {
   const rows = g.nodes.map((n) => explainNode(g, n));
   const owned = g.params.map((p) => g.values.get(p)!);
+  const macs = rows.reduce((a, r) => a + r.macs, 0);
+  const batch = sharedBatch(g);
   return {
     net: g.name,
+    ...(batch !== undefined ? { batch } : {}),
     rows,
     totals: {
       layers: rows.length,
       params: rows.reduce((a, r) => a + r.params, 0),
       paramBytes: rows.reduce((a, r) => a + r.paramBytes, 0),
       paramBytesF32: owned.reduce((a, v) => a + packedBytes(F32, sizeOf(v.type.shape)), 0),
-      macs: rows.reduce((a, r) => a + r.macs, 0),
+      macs,
+      ...(batch !== undefined ? { macsPerItem: macs / batch } : {}),
     },
   };
+}
+
+/**
+ * The batch size, read from the graph rather than from a net parameter named `batch` (a net may
+ * call it anything): the first dimension of every input, when all inputs have one and it agrees.
+ */
+function sharedBatch(g: Graph): number | undefined {
+  const leading = g.inputs.map((id) => g.values.get(id)?.type.shape[0]);
+  const first = leading[0];
+  if (first === undefined || first <= 0 || leading.some((d) => d !== first)) return undefined;
+  return first;
 }
 
 function explainNode(g: Graph, n: Node): ExplainRow {
@@ -127,6 +153,9 @@ export function renderExplain(e: Explanation): string {
     .map((r) => `  ${r.layer}: f32 accumulation (${r.accumulator!.reason})`);
   const out = [`net ${e.net}`, renderTable(header, rows, numeric)];
   out.push(`parameters: ${formatBytes(t.paramBytes)} as stored, ${formatBytes(t.paramBytesF32)} as f32 masters`);
+  if (e.batch !== undefined && t.macsPerItem !== undefined) {
+    out.push(`MACs: ${formatCount(t.macs)} for a batch of ${e.batch}, ${formatCount(t.macsPerItem)} per item`);
+  }
   if (notes.length) out.push('layers accumulating in f32:', ...notes);
   return `${out.join('\n')}\n`;
 }

@@ -9,14 +9,17 @@ import { fuseGraph, type FusionReport } from './fusion.js';
 import { planMemory, type MemoryPlan } from './memory-plan.js';
 import { opOf } from './op-info.js';
 import { insertQuantizers } from './quantize-insertion.js';
+import { removeInferenceDropout } from './remove-dropout.js';
 
 /**
  * The ordered passes from a lowered graph to a planned one. Order matters:
  *  1. fold-batch-norm (inference only) before quantize insertion, so the declared weight type
  *     applies to the folded weights (SEMANTICS.md section 5);
  *  2. quantize-insertion makes every declared type an explicit quantize node;
- *  3. accumulator analysis reads the now explicit weight and input types;
- *  4. fusion folds the quantize nodes and epilogues into their anchors.
+ *  3. remove-dropout (inference only) drops the identity dropouts, after quantize insertion so a
+ *     dropout's declared output type survives as its own quantize node;
+ *  4. accumulator analysis reads the now explicit weight and input types;
+ *  5. fusion folds the quantize nodes and epilogues into their anchors.
  * Then, as analyses of the final graph: the backward plan (training) and the memory plans.
  * The verifier runs on the input and after every pass; a failure stops the pipeline.
  */
@@ -26,6 +29,7 @@ export interface PassContext {
   mode: CompileMode;
   diagnostics: Diagnostic[];
   fusion?: FusionReport;
+  removedDropout?: string[];
 }
 
 export interface GraphPass {
@@ -37,6 +41,15 @@ export interface GraphPass {
 export const PIPELINE: readonly GraphPass[] = [
   { name: 'fold-batch-norm', modes: ['inference'], run: (g) => foldBatchNorm(g) },
   { name: 'quantize-insertion', modes: ['inference', 'training'], run: (g) => insertQuantizers(g) },
+  {
+    name: 'remove-dropout',
+    modes: ['inference'],
+    run: (g, ctx) => {
+      const r = removeInferenceDropout(g);
+      ctx.removedDropout = r.removed;
+      return r.graph;
+    },
+  },
   {
     name: 'accumulator',
     modes: ['inference', 'training'],
@@ -71,6 +84,8 @@ export interface PipelineResult {
   /** Names of the passes that ran, in order. */
   passes: string[];
   fusion: FusionReport;
+  /** Ids of the dropout nodes removed for inference (undefined when the pass did not run). */
+  removedDropout?: string[];
   backward?: BackwardPlan;
   /** Peak memory of one inference, and of one training step when compiled for training. */
   memory: { inference?: MemoryPlan; training?: MemoryPlan };
@@ -86,6 +101,7 @@ export function runPipeline(input: Graph, opts: PipelineOptions): PipelineResult
     diagnostics: ctx.diagnostics,
     passes,
     fusion: ctx.fusion ?? { nodesBefore: graph.nodes.length, nodesAfter: graph.nodes.length, fused: [] },
+    ...(ctx.removedDropout ? { removedDropout: ctx.removedDropout } : {}),
     memory: {},
     ok,
   });

@@ -17,11 +17,15 @@ describe('programDifference (the guard lpc fmt runs before writing)', () => {
 
   it('notices a changed literal, a dropped parenthesis, a lost output type and a moved item', () => {
     const base = parse('type A = fixed<2, 2>\nnet X { y = f((a + b) * 2, k: 5e-4) -> A }');
-    expect(programDifference(base, parse('type A = fixed<2, 2>\nnet X { y = f((a + b) * 2, k: 0.0005) -> A }'))).toMatch(
+    expect(
+      programDifference(base, parse('type A = fixed<2, 2>\nnet X { y = f((a + b) * 2, k: 0.0005) -> A }')),
+    ).toMatch(/item 2/);
+    expect(programDifference(base, parse('type A = fixed<2, 2>\nnet X { y = f(a + b * 2, k: 5e-4) -> A }'))).toMatch(
       /item 2/,
     );
-    expect(programDifference(base, parse('type A = fixed<2, 2>\nnet X { y = f(a + b * 2, k: 5e-4) -> A }'))).toMatch(/item 2/);
-    expect(programDifference(base, parse('type A = fixed<2, 2>\nnet X { y = f((a + b) * 2, k: 5e-4) }'))).toMatch(/item 2/);
+    expect(programDifference(base, parse('type A = fixed<2, 2>\nnet X { y = f((a + b) * 2, k: 5e-4) }'))).toMatch(
+      /item 2/,
+    );
     expect(programDifference(base, parse('net X { y = f((a + b) * 2, k: 5e-4) -> A }\ntype A = fixed<2, 2>'))).toMatch(
       /item 1/,
     );

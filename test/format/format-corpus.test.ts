@@ -57,7 +57,11 @@ describe('formatting the corpus', () => {
 
 describe('formatting the examples', () => {
   const dir = join(import.meta.dirname, '..', '..', 'examples');
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.lpnet')).sort() : [];
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.lpnet'))
+        .sort()
+    : [];
   for (const f of files) {
     const text = readFileSync(join(dir, f), 'utf8');
     const parses = !parseProgram(text, f).diagnostics.some((d) => d.severity === 'error');

@@ -6,7 +6,9 @@ const fmt = (text: string) => formatLpnet(text, 'layout.lpnet');
 
 describe('canonical layout', () => {
   it('spaces tokens canonically and drops `;` separators', async () => {
-    expect(await fmt('type A=fixed<2,6,round:floor>;type B = A\nnet X(n:int=1){input i:f32[n,1];y=relu(i)->A;output y}')).toBe(
+    expect(
+      await fmt('type A=fixed<2,6,round:floor>;type B = A\nnet X(n:int=1){input i:f32[n,1];y=relu(i)->A;output y}'),
+    ).toBe(
       `type A = fixed<2, 6, round: floor>
 type B = A
 
@@ -20,7 +22,9 @@ net X(n: int = 1) {
   });
 
   it('keeps numbers, strings and parentheses exactly as written', async () => {
-    expect(await fmt('net X { y = f(x, a: 5e-4, b: 64.0, c: 1E+3, d: "a\\"b", e: (1 + 2) * ((3)), g: -(-1), h: 2-1) }')).toBe(
+    expect(
+      await fmt('net X { y = f(x, a: 5e-4, b: 64.0, c: 1E+3, d: "a\\"b", e: (1 + 2) * ((3)), g: -(-1), h: 2-1) }'),
+    ).toBe(
       `net X {
   y = f(x, a: 5e-4, b: 64.0, c: 1E+3, d: "a\\"b", e: (1 + 2) * ((3)), g: -(-1), h: 2 - 1)
 }
@@ -67,7 +71,9 @@ train X {
   });
 
   it('writes train settings one per line', async () => {
-    expect(await fmt('train T { optimizer sgd(lr: 0.01, momentum: 0.9); schedule  fixed(); batch 64; epochs 10; seed 1 }')).toBe(
+    expect(
+      await fmt('train T { optimizer sgd(lr: 0.01, momentum: 0.9); schedule  fixed(); batch 64; epochs 10; seed 1 }'),
+    ).toBe(
       `train T {
   optimizer sgd(lr: 0.01, momentum: 0.9)
   schedule fixed()
@@ -80,7 +86,11 @@ train X {
   });
 
   it('keeps a short repeat on one line and opens a longer one', async () => {
-    expect(await fmt('block B(x, n: int) {\n  repeat n as i {\n    x = f(x)\n  }\n  repeat n - 1 { x = f(x); x = g(x) }\n  return x\n}')).toBe(
+    expect(
+      await fmt(
+        'block B(x, n: int) {\n  repeat n as i {\n    x = f(x)\n  }\n  repeat n - 1 { x = f(x); x = g(x) }\n  return x\n}',
+      ),
+    ).toBe(
       `block B(x, n: int) {
   repeat n as i { x = f(x) }
   repeat n - 1 {
@@ -107,7 +117,8 @@ describe('breaking long lines at width 100', () => {
   });
 
   it('breaks a longer call one argument per line with a trailing comma', async () => {
-    const line = '  c1 = conv(image, filters: 20, kernel: 5, weights: W8, bias: W8, stride: 1, pad: 0, group: 12) -> A8';
+    const line =
+      '  c1 = conv(image, filters: 20, kernel: 5, weights: W8, bias: W8, stride: 1, pad: 0, group: 12) -> A8';
     expect(line.length).toBe(101);
     expect(await fmt(`net X {\n${line}\n}`)).toBe(`net X {
   c1 = conv(

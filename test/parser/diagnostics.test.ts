@@ -3,7 +3,7 @@ import { renderOneLine } from '../../src/diag/render.js';
 import { PARSER_CODES } from '../../src/parser/codes.js';
 import { AstBuilder } from '../../src/parser/cst-to-ast.js';
 import { loadModules } from '../../src/parser/module-loader.js';
-import { parseProgram } from '../../src/parser/parse.js';
+import { MAX_NESTING, parseProgram } from '../../src/parser/parse.js';
 import { memoryHost } from './memory-host.js';
 
 /** The one-line renders and hints of a file's diagnostics. */
@@ -99,13 +99,24 @@ describe('every parser diagnostic code', () => {
     });
   }
 
-  it('LPC1005: nesting too deep for the recursive parser, at the deepest bracket', () => {
+  it('LPC1005: nesting deeper than the parser allows, at the first bracket too deep', () => {
     const ds = diagnose(`net N {\n  x = ${'('.repeat(3000)}1${')'.repeat(3000)}\n}`);
     expect(ds.map(renderOneLine)).toEqual([
-      'e.lpnet:2:3006: error LPC1005: expressions are nested too deeply to parse',
+      `e.lpnet:2:${6 + MAX_NESTING}: error LPC1005: brackets are nested more than ${MAX_NESTING} levels deep`,
     ]);
     expect(ds[0].hint).toBeTruthy();
-    expect(diagnose(`net N { x = ${'-'.repeat(20000)}1 }`).map((d) => d.code)).toEqual(['LPC1005']);
+    expect(diagnose('net N { x = ' + 'f('.repeat(5000))[0].code).toBe('LPC1005');
+  });
+
+  it('parses nesting up to the limit, and long operator and minus chains', () => {
+    const depth = MAX_NESTING - 1;
+    expect(diagnose(`net N { x = ${'('.repeat(depth)}1${')'.repeat(depth)} }`)).toEqual([]);
+    // Calls are the deepest recursion per bracket (call, argument, expression, operand).
+    expect(diagnose(`net N { x = ${'f('.repeat(depth)}1${')'.repeat(depth)} }`)).toEqual([]);
+    const half = Math.floor(depth / 2);
+    expect(diagnose(`net N { x = ${'[f(a: '.repeat(half)}1${')]'.repeat(half)} }`)).toEqual([]);
+    expect(diagnose(`net N { x = ${'-'.repeat(20000)}1 }`)).toEqual([]);
+    expect(diagnose(`net N { x = 1${' + 1'.repeat(20000)} }`)).toEqual([]);
   });
 
   it('LPC1101 and LPC1102 come from the module loader', () => {

@@ -1,5 +1,7 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BlockDecl, LetStmt, NetDecl, TrainDecl } from '../../src/parser/ast.js';
+import { renderOneLine } from '../../src/diag/render.js';
 import { parseProgram } from '../../src/parser/parse.js';
 import { errorsOf, parseOk, stripSpans } from './helpers.js';
 
@@ -94,5 +96,16 @@ describe('parseProgram on the reference example', () => {
     expect(errorsOf('net A { c1 = conv(x, filters: 3 { }', 'a.lpnet')[0]).toBe(
       'a.lpnet:1:33: error LPC1015: expected `,` or `)` to close the call to `conv` but found `{`',
     );
+  });
+});
+
+describe('the example nets', () => {
+  const folder = new URL('../../examples/', import.meta.url);
+  const files = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.lpnet')) : [];
+  it.skipIf(files.length === 0)('every examples/*.lpnet parses without diagnostics', () => {
+    for (const f of files) {
+      const { diagnostics } = parseProgram(readFileSync(new URL(f, folder), 'utf8'), `examples/${f}`);
+      expect(diagnostics.map(renderOneLine), f).toEqual([]);
+    }
   });
 });

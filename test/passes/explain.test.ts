@@ -38,7 +38,8 @@ describe('explain', () => {
     expect(fc.bias).toBeUndefined();
     expect(fc.accumulator).toMatchObject({ kind: 'f32', bound: 0 });
     expect(fc.macs).toBe(2 * 3 * 80);
-    expect(e.totals).toEqual({ layers: 4, params: 140 + 240, paramBytes: 156 + 960, paramBytesF32: 4 * 380, macs: 4320 + 480 });
+    expect(e.batch).toBe(2);
+    expect(e.totals).toEqual({ layers: 4, params: 140 + 240, paramBytes: 156 + 960, paramBytesF32: 4 * 380, macs: 4320 + 480, macsPerItem: (4320 + 480) / 2 });
   });
 
   it('renders an aligned table with totals and the reasons for f32 accumulation', () => {
@@ -61,12 +62,26 @@ describe('explain', () => {
     expect(lines.find((l) => l.startsWith('total (4 nodes)'))).toMatch(/380 +1,116 +4,800$/);
     expect(text).toContain('fc: f32 accumulation (the weights are f32');
     expect(text).toContain('parameters: 1.1 KiB as stored, 1.5 KiB as f32 masters');
+    expect(text).toContain('MACs: 4,800 for a batch of 2, 2,400 per item');
   });
 
   it('renders the fusion report and memory peaks', () => {
     const r = planned();
     expect(renderFusion(r.fusion)).toBe('fusion: 7 nodes -> 4 nodes\n  c.conv: quantizers c.conv.weights.q; epilogue relu+quantize\n');
     expect(renderMemory([r.memory.inference!])).toMatch(/^memory \(inference\): peak [\d.]+ (B|KiB) in \d+ buffers \(at most [\d.]+ (B|KiB) live at once; [\d.]+ (B|KiB) without reuse\)\n$/);
+  });
+
+  it('gives no per-item MACs when the inputs do not agree on a leading dimension', () => {
+    const b = new GraphBuilder('NoBatch');
+    b.input('x', [2, 4]);
+    b.input('y', [3, 4]);
+    b.op('fx', 'dense', ['x'], { units: 2 });
+    b.op('fy', 'dense', ['y'], { units: 2 });
+    const e = explainGraph(runPipeline(b.output('fx').output('fy').build(), { mode: 'inference' }).graph);
+    expect(e.batch).toBeUndefined();
+    expect(e.totals.macsPerItem).toBeUndefined();
+    expect(e.totals.macs).toBe(2 * 2 * 4 + 3 * 2 * 4);
+    expect(renderExplain(e)).not.toContain('per item');
   });
 
   it('pads cells to the widest one', () => {

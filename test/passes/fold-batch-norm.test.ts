@@ -163,7 +163,7 @@ describe('batch-norm folding', () => {
     expect(folded.nodes[0].types).toEqual({ weights: fixed(2, 6), output: fixed(4, 4) });
     const planned = runPipeline(g, { mode: 'inference' });
     expect(planned.ok).toBe(true);
-    expect(planned.passes).toEqual(['fold-batch-norm', 'quantize-insertion', 'accumulator', 'fusion']);
+    expect(planned.passes).toEqual(['fold-batch-norm', 'quantize-insertion', 'remove-dropout', 'accumulator', 'fusion']);
     const conv = planned.graph.nodes[0];
     expect(planned.graph.nodes).toHaveLength(1);
     expect(conv.paramQuantizers?.map((q) => q.param)).toEqual(['c.weights.folded']);

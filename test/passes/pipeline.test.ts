@@ -32,7 +32,7 @@ function lowered() {
 
 describe('pipeline', () => {
   it('lists its passes in order', () => {
-    expect(PIPELINE.map((p) => p.name)).toEqual(['fold-batch-norm', 'quantize-insertion', 'accumulator', 'fusion']);
+    expect(PIPELINE.map((p) => p.name)).toEqual(['fold-batch-norm', 'quantize-insertion', 'remove-dropout', 'accumulator', 'fusion']);
   });
 
   it('plans a lowered net for inference (golden IR)', () => {

@@ -67,7 +67,8 @@ export function plannedIrText(r: PipelineResult): string {
 
 function explainText(r: PipelineResult): string {
   const plans = [r.memory.inference, r.memory.training].filter((p) => p !== undefined);
-  return `${renderExplain(explainGraph(r.graph))}${renderFusion(r.fusion)}${renderMemory(plans)}`;
+  const dropout = r.removedDropout?.length ? `removed for inference (dropout is the identity there): ${r.removedDropout.join(', ')}\n` : '';
+  return `${renderExplain(explainGraph(r.graph))}${dropout}${renderFusion(r.fusion)}${renderMemory(plans)}`;
 }
 
 function summaryLine(lowered: Graph, r: PipelineResult): string {

@@ -10,7 +10,7 @@ import {
   FMT_WRITE_FAILED,
 } from '../../format/codes.js';
 import { findLpnetFiles, writeFileAtomic } from '../../format/files.js';
-import { formatLpnetSafely } from '../../format/format.js';
+import type { FormatOutcome } from '../../format/format.js';
 import type { CommandContext, LpcCommand } from '../command.js';
 
 /**
@@ -71,7 +71,17 @@ async function collectTargets(ctx: CommandContext, args: string[]): Promise<Targ
 /** What happened to one file: it failed (already reported), or here is its canonical text. */
 type FileResult = { kind: 'failed' } | { kind: 'formatted'; text: string; changed: boolean };
 
-async function formatTarget(ctx: CommandContext, target: Target): Promise<FileResult> {
+/** Prettier is loaded only when `lpc fmt` runs, so the other commands start without it. */
+async function loadFormatter(): Promise<(text: string, file: string) => Promise<FormatOutcome>> {
+  const { formatLpnetSafely } = await import('../../format/format.js');
+  return formatLpnetSafely;
+}
+
+async function formatTarget(
+  ctx: CommandContext,
+  target: Target,
+  format: (text: string, file: string) => Promise<FormatOutcome>,
+): Promise<FileResult> {
   let text: string;
   try {
     text = await readFile(target.path, 'utf8');
@@ -80,7 +90,7 @@ async function formatTarget(ctx: CommandContext, target: Target): Promise<FileRe
     report(ctx, [error(FMT_READ_FAILED, `cannot read ${target.shown}: ${why}`)]);
     return { kind: 'failed' };
   }
-  const outcome = await formatLpnetSafely(text, target.shown);
+  const outcome = await format(text, target.shown);
   if (!outcome.ok) {
     report(ctx, outcome.diagnostics, new Map([[target.shown, text]]));
     return { kind: 'failed' };
@@ -98,16 +108,22 @@ async function runFmt(ctx: CommandContext, args: string[], opts: FmtOptions): Pr
   const printMode = !opts.check && !opts.write;
   if (printMode && targets.length > 1) {
     report(ctx, [
-      error(FMT_USAGE, `${targets.length} files to format, but without --write or --check only one can be printed`, undefined, {
-        hint: 'use `lpc fmt --write` to rewrite them in place, or `lpc fmt --check` to list the unformatted ones',
-      }),
+      error(
+        FMT_USAGE,
+        `${targets.length} files to format, but without --write or --check only one can be printed`,
+        undefined,
+        {
+          hint: 'use `lpc fmt --write` to rewrite them in place, or `lpc fmt --check` to list the unformatted ones',
+        },
+      ),
     ]);
     ctx.exitCode = 2;
     return;
   }
+  const format = await loadFormatter();
   let unformatted = 0;
   for (const target of targets) {
-    const result = await formatTarget(ctx, target);
+    const result = await formatTarget(ctx, target, format);
     if (result.kind === 'failed') {
       ctx.exitCode = 1;
       continue;

@@ -6,6 +6,9 @@ import { initWeightsCommand } from './init-weights.js';
 import { importCommand } from './import.js';
 import { exportCommand } from './export.js';
 import { compileCommand } from './compile.js';
+import { trainCommand } from './train.js';
+import { evalCommand } from './eval.js';
+import { codesCommand } from './codes.js';
 
 /** Every `lpc` subcommand, one module each. Adding a command: one file and one line here. */
-export const commands: LpcCommand[] = [checkCommand, fmtCommand, runCommand, initWeightsCommand, importCommand, exportCommand, compileCommand];
+export const commands: LpcCommand[] = [checkCommand, fmtCommand, runCommand, initWeightsCommand, importCommand, exportCommand, compileCommand, trainCommand, evalCommand, codesCommand];

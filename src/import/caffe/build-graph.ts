@@ -14,7 +14,7 @@ import type { ImportedNet, ImportedNode } from './imported-net.js';
  * layer; nodes downstream of it are skipped, not reported again.
  */
 
-function checkAttr(op: OpDef, name: string, spec: AttrSpec, v: AttrValue): string | undefined {
+function checkAttr(spec: AttrSpec, v: AttrValue): string | undefined {
   const range = (n: number) =>
     spec.min !== undefined && n < spec.min ? `at least ${spec.min}` : spec.max !== undefined && n > spec.max ? `at most ${spec.max}` : undefined;
   switch (spec.kind) {
@@ -43,9 +43,6 @@ function checkAttr(op: OpDef, name: string, spec: AttrSpec, v: AttrValue): strin
     case 'type':
       return typeof v === 'object' && v !== null && !Array.isArray(v) ? undefined : 'must be a number type';
   }
-  void op;
-  void name;
-  return undefined;
 }
 
 /** Given attributes checked, the op's defaults filled in (as the lowering does). */
@@ -59,7 +56,7 @@ export function completeAttrs(op: OpDef, given: Attrs, where: ImportedNode, diag
       ok = false;
       continue;
     }
-    const problem = checkAttr(op, name, spec, v);
+    const problem = checkAttr(spec, v);
     if (problem) {
       diags.push(error('LPC4103', `${where.layerType} layer \`${where.layerName}\`: \`${name}\` of \`${op.name}\` ${problem}`, where.span, { hint: spec.doc }));
       ok = false;

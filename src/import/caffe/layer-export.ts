@@ -1,6 +1,5 @@
-import type { Node as IrNode } from '../../ir/graph.js';
+import type { Attrs, Node as IrNode } from '../../ir/graph.js';
 import { isFixed, type NumberType } from '../../numeric/number-type.js';
-import type { ExportedLayer } from './layer-table.js';
 import type { CaffeMessage } from './message.js';
 
 /**
@@ -8,6 +7,12 @@ import type { CaffeMessage } from './message.js';
  * Caffe's parameter messages (square sizes as one value, others as `_h`/`_w`), fillers and
  * per-blob multipliers, and ADaPTION's lpfp_param for a fixed-point type.
  */
+
+export interface ExportedLayer {
+  type: string;
+  /** Extra LayerParameter fields: `convolution_param`, `lpfp_param`, ... */
+  fields: CaffeMessage;
+}
 
 export const hasFixedParams = (n: IrNode) => Boolean((n.types.weights && isFixed(n.types.weights)) || (n.types.bias && isFixed(n.types.bias)));
 

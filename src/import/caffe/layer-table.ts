@@ -2,7 +2,9 @@ import { error, warning } from '../../diag/diagnostic.js';
 import type { Attrs, DeclaredTypes, Node as IrNode } from '../../ir/graph.js';
 import type { NumberType } from '../../numeric/number-type.js';
 import { fillerAttrs, layerSpan, lowPrecision, multAttrs, spatialPair, type RowContext } from './caffe-attrs.js';
-import { convOut, denseOut, hasFixedParams, lpfpOut, paramSpecsOut, poolOut } from './layer-export.js';
+import { convOut, denseOut, hasFixedParams, lpfpOut, paramSpecsOut, poolOut, type ExportedLayer } from './layer-export.js';
+
+export type { ExportedLayer } from './layer-export.js';
 import { bool, num, numbersOf, spanOf, str, sub, type CaffeMessage } from './message.js';
 
 /**
@@ -16,12 +18,6 @@ export interface Conversion {
   op: string;
   attrs: Attrs;
   types: DeclaredTypes;
-}
-
-export interface ExportedLayer {
-  type: string;
-  /** Extra LayerParameter fields: `convolution_param`, `lpfp_param`, ... */
-  fields: CaffeMessage;
 }
 
 export interface LayerRow {

@@ -308,7 +308,7 @@ class Parser {
     const close = open.text === '{' ? '}' : '>';
     if (this.depth >= MAX_DEPTH) {
       this.fail(`messages nested deeper than ${MAX_DEPTH} levels`, open);
-      this.skipBalancedFrom(open);
+      this.skipRestOfMessage();
       return { fields: [], end: this.tok.start };
     }
     this.depth++;
@@ -327,7 +327,7 @@ class Parser {
   }
 
   /** Skips the rest of a message whose `open` token was already consumed. */
-  private skipBalancedFrom(_open: Token): void {
+  private skipRestOfMessage(): void {
     let level = 1;
     while (level > 0 && this.tok.kind !== 'eof') {
       if (this.isPunct('{') || this.isPunct('<')) level++;

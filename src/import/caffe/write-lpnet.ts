@@ -106,7 +106,7 @@ function describeData(id: string, d: DataSourceInfo): string {
   if (d.meanFile !== undefined) parts.push(`mean_file "${d.meanFile}"`);
   if (d.cropSize !== undefined) parts.push(`crop_size ${d.cropSize}`);
   if (d.mirror !== undefined) parts.push(`mirror ${d.mirror}`);
-  parts.push(`shape from ${d.shapeFrom}`);
+  parts.push(`shape: ${d.shapeFrom}`);
   return parts.join(', ');
 }
 

@@ -48,8 +48,9 @@ export function defaultTransform(pixelType: string): InputTransform {
 }
 
 export function describeTransform(t: InputTransform): string {
-  const mean = t.mean.length === 1 ? String(t.mean[0]) : `[${t.mean.join(', ')}]`;
-  return `(x - ${mean}) * ${t.scale}`;
+  const short = (x: number) => String(Number(x.toPrecision(6)));
+  const mean = t.mean.length === 1 ? short(t.mean[0]) : `[${t.mean.map(short).join(', ')}]`;
+  return `(x - ${mean}) * ${short(t.scale)}`;
 }
 
 function applyTransform(values: Float32Array, from: number, imageShape: readonly number[], t: InputTransform): void {

@@ -17,6 +17,7 @@ export const TRAIN_CODES = {
   NO_TRAIN_SECTION: 'LPC3126',
   UNKNOWN_BACKEND: 'LPC3127',
   BACKEND_FAILED: 'LPC3128',
+  MISSING_INPUT: 'LPC3129',
 
   DIVERGED: 'LPC3140',
 
@@ -66,6 +67,10 @@ export const trainCodes: CodeTable = {
   [C.BACKEND_FAILED]: {
     summary: 'the backend failed while training or evaluating',
     fix: 'this is a bug in lpc or in the device driver; report it with the net and the command',
+  },
+  [C.MISSING_INPUT]: {
+    summary: 'lpc train was not told what to train, on which data, or where to write the run',
+    fix: 'lpc train NET.lpnet --data fashion-mnist --out run/ (or lpc train --resume run/ to continue a run)',
   },
   [C.DIVERGED]: {
     summary: 'training diverged: the loss (or a gradient, or an updated weight) became NaN or infinite',

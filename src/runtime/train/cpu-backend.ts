@@ -154,9 +154,9 @@ class CpuTrainBackend implements TrainBackend {
 
   private inputsOf(batch: DataBatch): Map<string, Tensor> {
     const shape = [batch.size, ...this.net.itemShape];
-    let images = Float64Array.from(batch.images);
+    const raw = Float64Array.from(batch.images);
     // A fixed-point image input takes the data rounded to its type (deterministically).
-    if (isFixed(this.net.imageType)) images = quantizeTensor(images, this.net.imageType);
+    const images = isFixed(this.net.imageType) ? quantizeTensor(raw, this.net.imageType) : raw;
     return new Map<string, Tensor>([
       [this.net.imageInput, { shape, data: images }],
       [this.net.labelInput, { shape: [batch.size], data: Float64Array.from(batch.labels) }],

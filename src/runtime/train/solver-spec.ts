@@ -66,14 +66,20 @@ export function solverSpec(p: Partial<SolverSpec> & { kind: SolverKind; lr: numb
   return spec;
 }
 
-export function describeSolver(s: SolverSpec): string {
+/** A setting stored as f32, shown as the decimal the user wrote (0.01, not 0.009999999776482582). */
+export function shortNumber(x: number): string {
+  return String(Number(x.toPrecision(7)));
+}
+
+export function describeSolver(spec: SolverSpec): string {
+  const s = Object.fromEntries(Object.entries(spec).map(([k, v]) => [k, typeof v === 'number' ? shortNumber(v) : v])) as Record<keyof SolverSpec, string>;
   const parts = [`lr: ${s.lr}`];
   if (s.kind === 'sgd' || s.kind === 'nesterov') parts.push(`momentum: ${s.momentum}`);
   if (s.kind === 'adam') parts.push(`beta1: ${s.beta1}`, `beta2: ${s.beta2}`, `eps: ${s.eps}`);
   if (s.kind === 'adagrad') parts.push(`eps: ${s.eps}`);
   if (s.kind === 'rmsprop') parts.push(`rms_decay: ${s.rmsDecay}`, `eps: ${s.eps}`);
-  if (s.weightDecay !== 0) parts.push(`weight_decay: ${s.weightDecay}`);
-  if (s.clipGradients !== undefined) parts.push(`clip_gradients: ${s.clipGradients}`);
+  if (spec.weightDecay !== 0) parts.push(`weight_decay: ${s.weightDecay}`);
+  if (spec.clipGradients !== undefined) parts.push(`clip_gradients: ${s.clipGradients}`);
   return `${s.kind}(${parts.join(', ')})`;
 }
 

@@ -6,7 +6,7 @@ import { quantizeCodeCounted, type QuantizeStats } from '../../numeric/quantize.
  * Host side of the storage layout (src/codegen/wgsl/lib/packing.ts): real values -> codes ->
  * 32-bit words for upload, and back for readback. Codes come from the reference quantizer
  * (quantizeCodeCounted), so a tensor uploaded here holds exactly the codes the CPU reference
- * computes; values that already are codes of the type pass through unchanged.
+ * computes; values that already are codes of the type keep them.
  */
 
 /** Packs integer codes into words: 4 per word for 8-bit lanes, 2 for 16-bit, else one i32 each. */
@@ -42,13 +42,20 @@ export function unpackCodes(words: Uint32Array, t: NumberType, count: number): I
 }
 
 /**
- * The codes of real values under type t, with the reference quantizer. `draw(i)` supplies the
- * uniform for stochastic rounding (absent: nearest); `stats` counts saturation and NaN.
+ * The codes of real values under type t. A value that already is a code of t (k * 2^-F with k in
+ * range: a CPU reference tensor of that type) keeps its code exactly, even where W > 24 and the
+ * value is not an f32; any other value goes through the reference quantizer, with `draw(i)` for
+ * stochastic rounding (absent: nearest) and `stats` counting saturation and NaN.
  */
 export function quantizeToCodes(values: ArrayLike<number>, t: FixedType, draw?: (i: number) => number, stats?: QuantizeStats): Int32Array {
   const out = new Int32Array(values.length);
+  const { kmin, kmax } = codeRange(t);
+  const scale = 2 ** t.fracBits;
   const stochastic = t.round === 'stochastic' && draw !== undefined;
-  for (let i = 0; i < values.length; i++) out[i] = quantizeCodeCounted(values[i], t, stochastic ? draw(i) : undefined, stats);
+  for (let i = 0; i < values.length; i++) {
+    const k = values[i] * scale; // exact: a power-of-two scale of a double
+    out[i] = Number.isInteger(k) && k >= kmin && k <= kmax ? k : quantizeCodeCounted(values[i], t, stochastic ? draw(i) : undefined, stats);
+  }
   return out;
 }
 

@@ -1,7 +1,7 @@
 import type { BuiltShader } from '../../codegen/wgsl/lib/shader-builder.js';
 import { DiagnosticError, error, type Diagnostic } from '../../diag/diagnostic.js';
 import { WEBGPU_CODES } from './codes.js';
-import { withErrorScope } from './error-scope.js';
+import { gpuErrorDiagnostic, withErrorScope } from './error-scope.js';
 
 /**
  * Compiled pipelines keyed by the ShaderBuilder's cache key (a hash of the WGSL text), so a
@@ -46,11 +46,16 @@ export class PipelineCache {
   private async compile(shader: BuiltShader, label: string): Promise<CachedPipeline> {
     this.compiled++;
     const device = this.device;
+    // The module in a scope of its own: invalid WGSL is also a validation error, and the
+    // compilation messages (with line and column) say more than that error does.
+    device.pushErrorScope('validation');
+    const module = device.createShaderModule({ label, code: shader.code });
+    const info = await module.getCompilationInfo();
+    const moduleError = await device.popErrorScope();
+    const errors = info.messages.filter((m) => m.type === 'error');
+    if (errors.length > 0) throw new DiagnosticError(errors.map((m) => compileDiagnostic(m, shader.code, label)));
+    if (moduleError) throw new DiagnosticError([gpuErrorDiagnostic('validation', moduleError, label)]);
     return withErrorScope(device, label, async () => {
-      const module = device.createShaderModule({ label, code: shader.code });
-      const info = await module.getCompilationInfo();
-      const errors = info.messages.filter((m) => m.type === 'error');
-      if (errors.length > 0) throw new DiagnosticError(errors.map((m) => compileDiagnostic(m, shader.code, label)));
       const bindGroupLayout = device.createBindGroupLayout({
         label,
         entries: shader.bindings.map((b) => ({

@@ -7,11 +7,13 @@
  * wait first sleeps on a timer (no pending WebGPU promise, an idle event loop) for a fraction of
  * the time the work is expected to take, and only then creates the promise and awaits it.
  *
- * The expected time comes from the caller, or from a running estimate per workload key (the
- * elapsed times of earlier waits with the same key). The estimate converges from above: a wait
- * that slept longer than the work took records its sleep, and the next sleep is that fraction of
- * it. A first wait for an unknown key does not sleep. bench/wait-strategy.ts measures the effect
- * (bench/RESULTS.md).
+ * The expected time comes from the caller, or from a running estimate per workload key. A wait
+ * that still had to wait after its sleep measured the work's duration, and the estimate moves
+ * toward it. A wait that found the work already done when its sleep ended (the promise resolved
+ * within OVERSLEPT_MS) only learned an upper bound, and the estimate shrinks below it, so that the
+ * next sleep ends before the work does; recording the overslept time instead would let sleeps and
+ * estimates ratchet upward. A first wait for an unknown key does not sleep. bench/wait-strategy.ts
+ * measures the effect (bench/RESULTS.md).
  */
 export class WaitEstimator {
   private readonly estimates = new Map<string, number>();
@@ -23,9 +25,16 @@ export class WaitEstimator {
     return this.estimates.get(key);
   }
 
+  /** The work took `elapsedMs` (the wait was still pending after its sleep). */
   record(key: string, elapsedMs: number): void {
     const prior = this.estimates.get(key);
     this.estimates.set(key, prior === undefined ? elapsedMs : prior + this.smoothing * (elapsedMs - prior));
+  }
+
+  /** The work finished before `boundMs` (the sleep overshot): shrink the estimate below the bound. */
+  recordUpperBound(key: string, boundMs: number): void {
+    const prior = this.estimates.get(key) ?? boundMs;
+    this.estimates.set(key, Math.min(prior, boundMs) * OVERSLEPT_SHRINK);
   }
 
   clear(): void {
@@ -50,6 +59,10 @@ export interface WaitOptions {
 }
 
 export const DEFAULT_SLEEP_FRACTION = 0.85;
+/** A promise that resolves this soon after the sleep found the work already done. */
+export const OVERSLEPT_MS = 1;
+/** How far below an overslept bound the estimate moves. */
+export const OVERSLEPT_SHRINK = 0.9;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -65,12 +78,21 @@ export async function awaitGpu<T>(start: () => Promise<T>, opts: WaitOptions = {
   const estimator = opts.estimator ?? defaultWaitEstimator;
   const expected = opts.expectedMs ?? (opts.key !== undefined ? estimator.expected(opts.key) : undefined);
   const fraction = opts.sleepFraction ?? DEFAULT_SLEEP_FRACTION;
+  let slept = false;
   if (expected !== undefined && fraction > 0) {
     const ms = expected * fraction - (performance.now() - t0);
-    if (ms >= (opts.minSleepMs ?? 2)) await sleep(ms);
+    if (ms >= (opts.minSleepMs ?? 2)) {
+      await sleep(ms);
+      slept = true;
+    }
   }
+  const t1 = performance.now();
   const result = await start();
-  if (opts.key !== undefined) estimator.record(opts.key, performance.now() - t0);
+  const t2 = performance.now();
+  if (opts.key !== undefined) {
+    if (slept && t2 - t1 < OVERSLEPT_MS) estimator.recordUpperBound(opts.key, t1 - t0);
+    else estimator.record(opts.key, t2 - t0);
+  }
   return result;
 }
 

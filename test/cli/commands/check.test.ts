@@ -60,14 +60,15 @@ describe('lpc check', () => {
     expect(r.out).toBe('bad.lpnet: 2 errors');
     const lines = r.err.split('\n');
     // The last line is the hint from the dense op's attribute doc, owned by the op.
-    expect(lines[10]).toMatch(/^  = hint: /);
-    expect(lines.slice(0, 10).join('\n')).toBe(
+    expect(lines[11]).toMatch(/^  = hint: /);
+    expect(lines.slice(0, 11).join('\n')).toBe(
       [
         'error LPC1201: unknown op or block `rleu`',
         ' --> bad.lpnet:3:7',
         '  |',
         '3 |   a = rleu(x)',
         '  |       ^^^^',
+        '  = hint: did you mean `relu`?',
         'error LPC1206: `units` of `dense` must be at least 1, got 0',
         ' --> bad.lpnet:4:30',
         '  |',

@@ -106,7 +106,7 @@ describe('lpc run', () => {
     const unknown = await lpc('run', 'small.lpnet', '--net', 'Small', '--input', 'imgae=images.gz');
     expect(unknown.code).toBe(1);
     expect(unknown.err).toMatch(/error LPC3045: --input imgae=images\.gz: net 'Small' has no input 'imgae'/);
-    expect(unknown.err).toMatch(/hint: its inputs are image, label/);
+    expect(unknown.err).toMatch(/hint: did you mean `image`\?/);
     expect((await lpc('run', 'small.lpnet', '--net', 'Small', '--input', 'labels=x')).err).toMatch(/did you mean `label`\?/);
 
     writeFileSync(join(dir, 'bad-labels.idx'), makeIdx('u8', [3], [1, 9, 2]));

@@ -92,11 +92,39 @@ export function asF32(x: F32Like): Expr<'f32'> {
   return typeof x === 'number' ? f32Lit(x) : x;
 }
 
-/** A WGSL identifier made from a free-form name (tensor ids like `c1.weights.q`). */
+/**
+ * Words a generated identifier must not be: WGSL keywords and reserved words, the builtin
+ * functions and types the library's code calls (a module-scope declaration would shadow them),
+ * and the entry point's parameter names.
+ */
+const RESERVED = new Set(
+  (
+    'alias break case const const_assert continue continuing default diagnostic discard else enable false fn for if let loop ' +
+    'override requires return struct switch true var while NULL Self abstract active alignas alignof as asm asm_fragment async ' +
+    'attribute auto await become binding_array cast catch class co_await co_return co_yield coherent column_major common compile ' +
+    'compile_fragment concept const_cast consteval constexpr constinit crate debugger decltype delete demote demote_to_helper do ' +
+    'dynamic_cast enum explicit export extends extern external fallthrough filter final finally friend from fxgroup get goto ' +
+    'groupshared highp impl implements import inline instanceof interface layout lowp macro macro_rules match mediump meta mod ' +
+    'module move mut mutable namespace new nil noexcept noinline nointerpolation non_coherent noncoherent noperspective null ' +
+    'nullptr of operator package packoffset partition pass patch pixelfragment precise precision premerge priv protected pub ' +
+    'public readonly ref regardless register reinterpret_cast require resource restrict self set shared sizeof smooth snorm ' +
+    'static static_assert static_cast std subroutine super target template this thread_local throw trait try type typedef ' +
+    'typeid typename typeof union unless unorm unsafe unsized use using varying virtual volatile wgsl where with writeonly yield ' +
+    'f32 f16 i32 u32 bool vec2 vec3 vec4 mat2x2 mat3x3 mat4x4 array atomic ptr sampler texture_2d ' +
+    'abs min max clamp select floor ceil round trunc fract ldexp frexp bitcast extractBits insertBits countLeadingZeros ' +
+    'countOneBits firstLeadingBit arrayLength atomicAdd atomicLoad atomicStore workgroupBarrier storageBarrier dot dot4I8Packed ' +
+    'dot4U8Packed pack4xI8 unpack4xI8 sqrt exp log pow ' +
+    'gid lid wid nwg lidx main'
+  ).split(' '),
+);
+
+/**
+ * A WGSL identifier made from a free-form name (tensor ids like `c1.weights.q`). Names that would
+ * collide with WGSL's words, the builtins the library calls, the entry point's parameters or the
+ * library's own `lpc_` names get a `t_` prefix.
+ */
 export function identifier(name: string): string {
   const id = name.replace(/[^A-Za-z0-9_]/g, '_').replace(/_+/g, '_');
-  const safe = /^[A-Za-z]/.test(id) ? id : `t_${id}`;
-  // WGSL reserves identifiers starting with two underscores; the replace above cannot make one
-  // at the start because of the prefix, and a trailing underscore is legal.
-  return safe;
+  if (!/^[A-Za-z]/.test(id) || RESERVED.has(id) || id.startsWith('lpc_') || id === 'lpc') return `t_${id.replace(/^_/, '')}`;
+  return id;
 }

@@ -8,7 +8,7 @@ import type { ShaderBuilder } from './shader-builder.js';
  * src/numeric/quantize.ts code for code (tests compare with ===):
  *
  *   y = x * 2^F          exact in f32 (a power of two), +-Inf when it overflows
- *   k = R(y)             R in f32 arithmetic that is exact: floor, y - floor(y), +1
+ *   k = R(y)             R in f32 arithmetic that is exact: floor, comparisons with floor + 1/2
  *   range                compared in the float domain against powers of two (exact in f32)
  *                        before any conversion to i32, so huge values never overflow it
  *
@@ -17,8 +17,8 @@ import type { ShaderBuilder } from './shader-builder.js';
  *   compiler may fold under no-NaN assumptions;
  * - a subnormal x may be flushed to zero by the GPU; its result is decided from its sign alone
  *   (|y| < 2^-94 for every F <= 31), which is what the reference computes;
- * - stochastic rounding of y in (-1, 0) compares y > u - 1 instead of u < y - floor(y): 1 + y is
- *   not always representable in f32 there, u - 1 always is;
+ * - y - floor(y) is not always an f32 when y is in (-1, 0), so ties compare y with floor(y) + 1/2
+ *   and stochastic rounding there compares u - 1 < y (see roundingLine);
  * - `nearest` is half away from zero written out (WGSL round() is half to even).
  *
  * The function returns LpcQuant { code, status }: status 0 in range, 1 saturated (clamped, wrapped
@@ -84,7 +84,6 @@ export function quantizerHelper(t: FixedType, draws: boolean): WgslHelper {
     `  let y = x${t.fracBits > 0 ? ` * ${pow2F32(t.fracBits)}` : ''};`,
     `  if ((bitcast<u32>(y) & 0x7fffffffu) == 0x7f800000u) { return LpcQuant(select(${i32Lit(kmin)}, ${i32Lit(kmax)}, y > 0.0), 1u); }`,
     `  let fl = floor(y);`,
-    `  let fr = y - fl;`,
     `  ${roundingLine(round)}`,
   ];
   if (t.overflow === 'wrap') {
@@ -105,20 +104,27 @@ function subnormalCode(round: FixedType['round'], withU: boolean): string {
   return '0i';
 }
 
-/** `let k = ...;` for the rounding mode, from y, fl = floor(y), fr = y - fl (all exact). */
+/**
+ * `let k = ...;` for the rounding mode, from y and fl = floor(y). Ties and halves are decided by
+ * comparing y with fl + 0.5, which is exact whenever y is not an integer (|y| < 2^23), rather than
+ * y - fl with 0.5: for y in (-1, 0), y - fl = 1 + y is not always an f32 (y = -(0.5 - 2^-25)
+ * gives 0.5 + 2^-25, which rounds to 0.5), while the reference computes it exactly in f64.
+ */
 function roundingLine(round: FixedType['round']): string {
   switch (round) {
     case 'floor':
       return 'let k = fl;';
     case 'zero':
-      return 'let k = select(fl, fl + 1.0, y < 0.0 && fr != 0.0);';
+      return 'let k = select(fl, fl + 1.0, y < 0.0 && y != fl);';
     case 'nearest':
-      return 'let k = select(fl, fl + 1.0, fr > 0.5 || (fr == 0.5 && y > 0.0));';
+      return 'let k = select(fl, fl + 1.0, y != fl && (y > fl + 0.5 || (y == fl + 0.5 && y > 0.0)));';
     case 'even':
-      // fl's parity in f32: exact, since fr == 0.5 implies |fl| < 2^23.
-      return 'let k = select(fl, fl + 1.0, fr > 0.5 || (fr == 0.5 && fl - 2.0 * floor(fl * 0.5) != 0.0));';
+      // fl's parity in f32 is exact: a tie implies |fl| < 2^23.
+      return 'let k = select(fl, fl + 1.0, y != fl && (y > fl + 0.5 || (y == fl + 0.5 && fl - 2.0 * floor(fl * 0.5) != 0.0)));';
     case 'stochastic':
-      return 'let k = select(fl, fl + 1.0, fr != 0.0 && select(u < fr, u - 1.0 < y, fl == -1.0));';
+      // Up when u < y - fl. That difference is exact in f32 except for y in (-1, 0), where
+      // u < 1 + y is tested as u - 1 < y (u - 1 is exact: u is on the 2^-24 grid).
+      return 'let k = select(fl, fl + 1.0, y != fl && select(u < y - fl, u - 1.0 < y, fl == -1.0));';
   }
 }
 
@@ -164,7 +170,7 @@ const COUNT_QUANT = helper(
  * accumulates across dispatches until the runtime clears it.
  */
 export function countQuantStatus(b: ShaderBuilder, status: Expr<'u32'>): string {
-  if (!b.uses(COUNT_QUANT.name)) b.storageBuffer(QUANT_STATS_BINDING, 'atomic<u32>', 'read_write', 2);
+  if (!b.uses(COUNT_QUANT.name)) b.storageBuffer(QUANT_STATS_BINDING, 'atomic<u32>', 'read_write', 2, true);
   b.use(COUNT_QUANT);
   return `lpc_count_quant(${status});`;
 }

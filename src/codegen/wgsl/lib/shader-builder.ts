@@ -96,9 +96,14 @@ export class ShaderBuilder {
     this.checkWorkgroupSize();
   }
 
-  /** Declares a storage buffer `array<element>` and returns its WGSL name (unique in the shader). */
-  storageBuffer(name: string, element: StorageElement, access: StorageAccess, length?: number): string {
-    const id = this.claim(identifier(name));
+  /**
+   * Declares a storage buffer `array<element>` (or `array<element, length>`) and returns its WGSL
+   * name, unique in the shader. `libraryName`: the name is one of the library's own `lpc_` names
+   * and is used as it is (user names are made safe by identifier(), which keeps them off `lpc_`).
+   */
+  storageBuffer(name: string, element: StorageElement, access: StorageAccess, length?: number, libraryName = false): string {
+    if (libraryName && !/^lpc_\w+$/.test(name)) throw new Error(`'${name}' is not a library name (lpc_...)`);
+    const id = this.claim(libraryName ? name : identifier(name));
     if (element.startsWith('atomic') && access !== 'read_write') throw new Error(`atomic storage '${id}' must be read_write`);
     this.storage.push({ name: id, element, access, length });
     const max = this.capabilities.maxStorageBuffersPerShaderStage;

@@ -118,8 +118,8 @@ export class TensorAccessor {
   /** Flat element offset of an index tuple (one index per dimension). */
   offset(indices: readonly U32Like[]): Expr<'u32'> {
     if (indices.length !== this.rank) throw new Error(`tensor '${this.name}' has rank ${this.rank}, got ${indices.length} indices`);
-    const params = indices.map((_, d) => `i${d}: u32`).join(', ');
-    const terms = indices.map((_, d) => `i${d} * ${this.stride(d)}`).join(' + ') || '0u';
+    const params = indices.map((_, d) => `lpc_i${d}: u32`).join(', ');
+    const terms = indices.map((_, d) => `lpc_i${d} * ${this.stride(d)}`).join(' + ') || '0u';
     const fn = this.b.use(helper(`${this.name}_offset`, `fn ${this.name}_offset(${params}) -> u32 {\n  return ${terms};\n}`));
     return wgsl('u32', `${fn}(${indices.map((i) => asU32(i).code).join(', ')})`);
   }
@@ -127,10 +127,10 @@ export class TensorAccessor {
   /** The index tuple of logical (row-major) element `flat`: the inverse of offset() for a contiguous tensor. */
   indicesOf(flat: U32Like): Expr<`array<u32, ${number}>`> {
     const r = this.rank;
-    const lines = [`fn ${this.name}_indices(flat: u32) -> array<u32, ${r}> {`, `  var out: array<u32, ${r}>;`, '  var rest = flat;'];
-    for (let d = r - 1; d > 0; d--) lines.push(`  out[${d}] = rest % ${this.dim(d)};`, `  rest = rest / ${this.dim(d)};`);
-    if (r > 0) lines.push('  out[0] = rest;');
-    lines.push('  return out;', '}');
+    const lines = [`fn ${this.name}_indices(lpc_flat: u32) -> array<u32, ${r}> {`, `  var lpc_out: array<u32, ${r}>;`, '  var lpc_rest = lpc_flat;'];
+    for (let d = r - 1; d > 0; d--) lines.push(`  lpc_out[${d}] = lpc_rest % ${this.dim(d)};`, `  lpc_rest = lpc_rest / ${this.dim(d)};`);
+    if (r > 0) lines.push('  lpc_out[0] = lpc_rest;');
+    lines.push('  return lpc_out;', '}');
     const fn = this.b.use(helper(`${this.name}_indices`, lines.join('\n')));
     return wgsl(`array<u32, ${r}>`, `${fn}(${asU32(flat)})`);
   }
@@ -154,7 +154,7 @@ export class TensorAccessor {
     if (t.kind === 'f32') return wgsl('f32', `${this.elementHelper()}(${asU32(i)})`);
     const code = this.b.use(this.codeHelper());
     const scale = t.kind === 'fixed' && t.fracBits > 0 ? ` * ${pow2F32(-t.fracBits)}` : '';
-    const fn = this.b.use(helper(`${this.name}_value`, `fn ${this.name}_value(i: u32) -> f32 {\n  return f32(${code}(i))${scale};\n}`));
+    const fn = this.b.use(helper(`${this.name}_value`, `fn ${this.name}_value(lpc_i: u32) -> f32 {\n  return f32(${code}(lpc_i))${scale};\n}`));
     return wgsl('f32', `${fn}(${asU32(i)})`);
   }
 
@@ -198,10 +198,10 @@ export class TensorAccessor {
       helper(
         `${this.name}_store_word`,
         [
-          `fn ${this.name}_store_word(w: u32, k: ${want}) {`,
+          `fn ${this.name}_store_word(lpc_w: u32, lpc_k: ${want}) {`,
           `  // lanes at or past the tensor's length are padding and stored as 0`,
-          `  let live = vec${lanes}<u32>(w * ${lanes}u) + ${laneIds} < vec${lanes}<u32>(${this.length()});`,
-          `  ${set}(w, ${pack}(select(${want}(0i), k, live)));`,
+          `  let lpc_live = vec${lanes}<u32>(lpc_w * ${lanes}u) + ${laneIds} < vec${lanes}<u32>(${this.length()});`,
+          `  ${set}(lpc_w, ${pack}(select(${want}(0i), lpc_k, lpc_live)));`,
           `}`,
         ].join('\n'),
       ),
@@ -214,13 +214,13 @@ export class TensorAccessor {
     const el = this.layout.element;
     const name = `${this.name}_at`;
     if (!this.chunking) {
-      return this.b.use(helper(name, `fn ${name}(i: u32) -> ${el} {\n  return ${this.bindings[0]}[i];\n}`));
+      return this.b.use(helper(name, `fn ${name}(lpc_i: u32) -> ${el} {\n  return ${this.bindings[0]}[lpc_i];\n}`));
     }
     const per = this.chunking.chunkElements / this.lanes;
-    const lines = [`fn ${name}(i: u32) -> ${el} {`, `  let c = i / ${per}u;`, `  let o = i - c * ${per}u;`];
+    const lines = [`fn ${name}(lpc_i: u32) -> ${el} {`, `  let lpc_c = lpc_i / ${per}u;`, `  let lpc_o = lpc_i - lpc_c * ${per}u;`];
     this.bindings.forEach((bind, c) => {
-      if (c < this.bindings.length - 1) lines.push(`  if (c == ${c}u) { return ${bind}[o]; }`);
-      else lines.push(`  return ${bind}[o];`);
+      if (c < this.bindings.length - 1) lines.push(`  if (lpc_c == ${c}u) { return ${bind}[lpc_o]; }`);
+      else lines.push(`  return ${bind}[lpc_o];`);
     });
     lines.push('}');
     return this.b.use(helper(name, lines.join('\n')));
@@ -231,14 +231,14 @@ export class TensorAccessor {
     const el = this.layout.element;
     const name = `${this.name}_set`;
     if (!this.chunking) {
-      return this.b.use(helper(name, `fn ${name}(i: u32, v: ${el}) {\n  ${this.bindings[0]}[i] = v;\n}`));
+      return this.b.use(helper(name, `fn ${name}(lpc_i: u32, lpc_v: ${el}) {\n  ${this.bindings[0]}[lpc_i] = lpc_v;\n}`));
     }
     const per = this.chunking.chunkElements / this.lanes;
-    const lines = [`fn ${name}(i: u32, v: ${el}) {`, `  let c = i / ${per}u;`, `  let o = i - c * ${per}u;`];
+    const lines = [`fn ${name}(lpc_i: u32, lpc_v: ${el}) {`, `  let lpc_c = lpc_i / ${per}u;`, `  let lpc_o = lpc_i - lpc_c * ${per}u;`];
     this.bindings.forEach((bind, c) => {
-      if (c === 0) lines.push(`  if (c == 0u) { ${bind}[o] = v; }`);
-      else if (c < this.bindings.length - 1) lines.push(`  else if (c == ${c}u) { ${bind}[o] = v; }`);
-      else lines.push(`  else { ${bind}[o] = v; }`);
+      if (c === 0) lines.push(`  if (lpc_c == 0u) { ${bind}[lpc_o] = lpc_v; }`);
+      else if (c < this.bindings.length - 1) lines.push(`  else if (lpc_c == ${c}u) { ${bind}[lpc_o] = lpc_v; }`);
+      else lines.push(`  else { ${bind}[lpc_o] = lpc_v; }`);
     });
     lines.push('}');
     return this.b.use(helper(name, lines.join('\n')));
@@ -247,16 +247,16 @@ export class TensorAccessor {
   private codeHelper(): WgslHelper {
     const at = this.elementHelper();
     const name = `${this.name}_code`;
-    if (this.lanes === 1) return helper(name, `fn ${name}(i: u32) -> i32 {\n  return ${at}(i);\n}`);
+    if (this.lanes === 1) return helper(name, `fn ${name}(lpc_i: u32) -> i32 {\n  return ${at}(lpc_i);\n}`);
     const shift = this.lanes === 4 ? 2 : 1;
     const bits = this.layout.laneBits;
     // The lane holds the code sign-extended to 8/16 bits: a signed extract of the lane is the code.
     return helper(
       name,
       [
-        `fn ${name}(i: u32) -> i32 {`,
-        `  let w = bitcast<i32>(${at}(i >> ${shift}u));`,
-        `  return extractBits(w, (i & ${this.lanes - 1}u) * ${bits}u, ${bits}u);`,
+        `fn ${name}(lpc_i: u32) -> i32 {`,
+        `  let lpc_w = bitcast<i32>(${at}(lpc_i >> ${shift}u));`,
+        `  return extractBits(lpc_w, (lpc_i & ${this.lanes - 1}u) * ${bits}u, ${bits}u);`,
         `}`,
       ].join('\n'),
     );
