@@ -1,6 +1,6 @@
 /** What the benchmark ran on: CPU, memory, OS, Node, the WebGPU adapter and the engines' versions. */
 import { readFileSync } from 'node:fs';
-import { cpus, release, totalmem, type as osType } from 'node:os';
+import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { describeAdapter, type AdapterDescription } from './engines/dawn.js';
 
 export interface MachineInfo {
@@ -9,6 +9,8 @@ export interface MachineInfo {
   memoryGiB: number;
   os: string;
   node: string;
+  /** 1, 5 and 15-minute load averages when the run started. */
+  loadAverage: number[];
   adapter: AdapterDescription | { error: string };
   /** Versions of the packages that run the engines. */
   packages: Record<string, string>;
@@ -40,6 +42,7 @@ export async function machineInfo(): Promise<MachineInfo> {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     os: `${osType()} ${release()}`,
     node: process.version,
+    loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
     adapter: await describeAdapter(),
     packages: Object.fromEntries(PACKAGES.map((p) => [p, packageVersion(p)])),
     env,

@@ -36,6 +36,8 @@ export interface JobResult {
   medianMs?: number;
   p90Ms?: number;
   minMs?: number;
+  /** The 1-minute load average when the row finished: other processes on the machine skew timings. */
+  loadAverage1m?: number;
   output?: OutputCheck;
 }
 
@@ -91,16 +93,20 @@ function writeAtomically(url: URL, text: string): void {
   renameSync(`${path}.tmp`, path);
 }
 
+/** `existing` with this benchmark's section replaced by `markdown` (appended when absent). */
+export function spliceSection(existing: string, markdown: string): string {
+  const section = `${BEGIN}\n${markdown}\n${END}`;
+  const begin = existing.indexOf(BEGIN);
+  const end = existing.indexOf(END);
+  if (begin >= 0 && end > begin) return `${existing.slice(0, begin)}${section}${existing.slice(end + END.length)}`;
+  return `${existing.trimEnd()}\n\n${section}\n`;
+}
+
 export function writeReport(report: BenchReport): void {
   mkdirSync(resultsDir, { recursive: true });
   writeAtomically(new URL('peers.json', resultsDir), `${JSON.stringify(report, null, 2)}\n`);
-  const section = `${BEGIN}\n${renderMarkdown(report)}\n${END}`;
   const existing = existsSync(resultsMd) ? readFileSync(resultsMd, 'utf8') : '# lpc benchmark results\n';
-  const begin = existing.indexOf(BEGIN);
-  const end = existing.indexOf(END);
-  const updated =
-    begin >= 0 && end > begin ? `${existing.slice(0, begin)}${section}${existing.slice(end + END.length)}` : `${existing.trimEnd()}\n\n${section}\n`;
-  writeAtomically(resultsMd, updated);
+  writeAtomically(resultsMd, spliceSection(existing, renderMarkdown(report)));
 }
 
 const ms = (v: number | undefined) => (v === undefined ? '' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
@@ -130,6 +136,7 @@ function methodLines(r: BenchReport): string[] {
     "- Every engine gets the same weights (seeded, uniform with variance 1/fan_in; biases uniform on [-0.1, 0.1)) and the same input batch (multiples of 2^-8 in [-1, 1)), built by bench/weights.ts. The peers run f32; lpc runs f32 and the nets' fixed-point types (LeNet8's 8-bit types, VGG16's 16-bit types; the conv layer with conv3_2's). Each engine builds its own model from one layer list (bench/workloads.ts): TF.js from its fused ops, ONNX Runtime from an ONNX model the benchmark encodes itself (bench/onnx/), lpc from .lpnet source.",
     "- What is timed: one inference, from handing the engine the input batch (already in host memory, in the engine's layout) until the output is back in host memory: input upload, every dispatch or kernel, and the readback are inside; model building, weight upload and the conversion of the input to the engine's layout are not.",
     `- Runs: a first run (reported apart: it includes shader compilation), warm-up runs (up to ${p.warmup} in all, at least ${p.minWarmup}, fewer past half of a ${p.budgetMs / 1000} s budget), then up to ${p.runs} timed runs (at least ${p.minRuns}; fewer once the timed runs pass the budget). Median and p90 (nearest rank) of the timed runs. All engines run one after another in one Node process.`,
+    `- The machine is shared with other work: the 1-minute load average when each row finished is in the table (${r.machine.logicalCores} cores; a load above that means the engines competed for the CPU, which slows lavapipe and ONNX Runtime alike).`,
     "- Correctness: each output is checked for shape and finite values and compared with a reference engine's output (ONNX Runtime for f32, lpc's CPU reference for fixed point); the largest absolute difference is in the table.",
     "- Waiting: while a WebGPU promise is pending, the `webgpu` package keeps Node's main thread polling Dawn, one whole core; on lavapipe, which runs shaders on the CPU cores, that core is taken from the shaders. Sleeping on a timer for most of the expected time before creating the promise gives lavapipe the core back. How each engine waits:",
   ];
@@ -137,8 +144,8 @@ function methodLines(r: BenchReport): string[] {
 
 function resultTable(r: BenchReport): string[] {
   const lines = [
-    '| workload | precision | engine | median ms | p90 ms | timed runs | first run ms | earlier figure ms | max abs diff vs reference | status |',
-    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+    '| workload | precision | engine | median ms | p90 ms | timed runs | first run ms | earlier figure ms | max abs diff vs reference | load | status |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |',
   ];
   for (const x of r.results) {
     const earlier = x.precision === 'f32' ? EARLIER_FIGURES[x.engine]?.[x.workload] : undefined;
@@ -154,7 +161,7 @@ function resultTable(r: BenchReport): string[] {
             : `${o.maxAbsDiff.toExponential(2)} vs ${o.reference}`;
     const status = x.status === 'ok' ? 'ok' : `${x.status}: ${x.reason ?? ''}`;
     lines.push(
-      `| ${x.workload} | ${x.precision} | ${x.engine} | ${ms(x.medianMs)} | ${ms(x.p90Ms)} | ${x.timesMs?.length ?? ''} | ${ms(x.firstRunMs)} | ${earlier ?? ''} | ${check} | ${status.replace(/\|/g, '\\|')} |`,
+      `| ${x.workload} | ${x.precision} | ${x.engine} | ${ms(x.medianMs)} | ${ms(x.p90Ms)} | ${x.timesMs?.length ?? ''} | ${ms(x.firstRunMs)} | ${earlier ?? ''} | ${check} | ${x.loadAverage1m?.toFixed(1) ?? ''} | ${status.replace(/\|/g, '\\|')} |`,
     );
   }
   return lines;

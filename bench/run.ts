@@ -13,6 +13,7 @@
  * warns without it); LP_NUM_THREADS changes lavapipe's thread count and is recorded.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { errorMessage, type BenchJob, type Engine } from './engines/engine.js';
 import { allEngines, ENGINE_IDS } from './engines/index.js';
@@ -98,7 +99,7 @@ async function runJob(engine: Engine, job: BenchJob, opts: Options, log: (s: str
     const m = await measure(prepared, opts.quick ? QUICK_POLICY : FULL_POLICY, log);
     const output = checkOutput(m.output, job.model.outputShape);
     const { output: _last, ...numbers } = m;
-    return { result: { ...base, status: 'ok', prepareMs, ...numbers, output }, output: outputNchw(m.output) };
+    return { result: { ...base, status: 'ok', prepareMs, ...numbers, loadAverage1m: loadavg()[0], output }, output: outputNchw(m.output) };
   } catch (e) {
     return { result: { ...base, status: 'failed', reason: `run: ${errorMessage(e)}`, prepareMs } };
   } finally {

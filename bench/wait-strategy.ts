@@ -42,7 +42,7 @@ const STRATEGIES: { name: string; fraction: number }[] = [
   { name: 'timer 0.95', fraction: 0.95 },
 ];
 
-const ROUNDS = 21;
+const ROUNDS = 31;
 const WARMUP = 3;
 
 function median(xs: number[]): number {

@@ -34,26 +34,38 @@ function uniform(count: number, seed: number, stream: number, scale: number): Fl
   return out;
 }
 
-export function makeWeights(model: BenchModel, seed: number): LayerWeights[] {
+/** Shapes of one conv or dense layer's parameters, and of its input activation. */
+export interface LayerParamShape {
+  name: string;
+  kind: 'conv' | 'dense';
+  weightShape: number[];
+  biasShape: number[];
+  inputShape: number[];
+  fanIn: number;
+}
+
+export function layerParamShapes(model: BenchModel): LayerParamShape[] {
   const shapes = layerShapes(model.inputShape, model.layers);
-  const out: LayerWeights[] = [];
+  const out: LayerParamShape[] = [];
   model.layers.forEach((l, i) => {
     if (l.kind !== 'conv' && l.kind !== 'dense') return;
-    const inShape = shapes[i];
-    const fanIn = l.kind === 'conv' ? inShape[1] * l.kernel * l.kernel : inShape.slice(1).reduce((a, b) => a * b, 1);
-    const weightShape = l.kind === 'conv' ? [l.filters, inShape[1], l.kernel, l.kernel] : [l.units, fanIn];
-    const count = weightShape.reduce((a, b) => a * b, 1);
-    const outputs = weightShape[0];
-    out.push({
-      name: l.name,
-      kind: l.kind,
-      weightShape,
-      weight: uniform(count, seed, 2 * out.length, Math.sqrt(3 / fanIn)),
-      bias: uniform(outputs, seed, 2 * out.length + 1, 0.1),
-      inputShape: inShape,
-    });
+    const inputShape = shapes[i];
+    const fanIn = l.kind === 'conv' ? inputShape[1] * l.kernel * l.kernel : inputShape.slice(1).reduce((a, b) => a * b, 1);
+    const weightShape = l.kind === 'conv' ? [l.filters, inputShape[1], l.kernel, l.kernel] : [l.units, fanIn];
+    out.push({ name: l.name, kind: l.kind, weightShape, biasShape: [weightShape[0]], inputShape, fanIn });
   });
   return out;
+}
+
+export function makeWeights(model: BenchModel, seed: number): LayerWeights[] {
+  return layerParamShapes(model).map((p, i) => ({
+    name: p.name,
+    kind: p.kind,
+    weightShape: p.weightShape,
+    weight: uniform(p.weightShape.reduce((a, b) => a * b, 1), seed, 2 * i, Math.sqrt(3 / p.fanIn)),
+    bias: uniform(p.biasShape[0], seed, 2 * i + 1, 0.1),
+    inputShape: p.inputShape,
+  }));
 }
 
 /** The input batch, NCHW: k / 256 for whole k in [-256, 256). */
@@ -66,26 +78,38 @@ export function makeInput(model: BenchModel, seed: number): Float32Array {
 }
 
 /**
- * lpc's parameter tensors for a lowered graph: the graph's parameters, in order, are each conv or
- * dense layer's weights then bias. Throws when the graph does not have exactly the layer list's
- * parameters (the .lpnet and the layer list describe different nets).
+ * Checks that a lowered lpc graph has exactly the layer list's parameters: in order, each conv or
+ * dense layer's weights then bias, with the same shapes. Throws when the .lpnet and the layer list
+ * describe different nets.
  */
-export function lpcWeights(graph: Graph, weights: readonly LayerWeights[]): Map<string, Tensor> {
-  const expected = weights.flatMap((w) => [
-    { what: `${w.name} weights`, shape: w.weightShape, data: w.weight },
-    { what: `${w.name} bias`, shape: [w.bias.length], data: w.bias },
+export function checkParamShapes(graph: Graph, layers: readonly Pick<LayerParamShape, 'name' | 'weightShape' | 'biasShape'>[]): void {
+  const expected = layers.flatMap((l) => [
+    { what: `${l.name} weights`, shape: l.weightShape },
+    { what: `${l.name} bias`, shape: l.biasShape },
   ]);
   if (graph.params.length !== expected.length) {
     throw new Error(`graph '${graph.name}' has ${graph.params.length} parameters; the layer list has ${expected.length}`);
   }
-  const out = new Map<string, Tensor>();
   graph.params.forEach((id, i) => {
     const want = expected[i];
     const shape = graph.values.get(id)?.type.shape ?? [];
     if (shape.length !== want.shape.length || shape.some((d, j) => d !== want.shape[j])) {
       throw new Error(`parameter '${id}' of graph '${graph.name}' is [${shape.join(', ')}]; the layer list's ${want.what} are [${want.shape.join(', ')}]`);
     }
-    out.set(id, { shape: [...shape], data: Float64Array.from(want.data) });
+  });
+}
+
+/** lpc's parameter tensors for a lowered graph (after checkParamShapes), by parameter id. */
+export function lpcWeights(graph: Graph, weights: readonly LayerWeights[]): Map<string, Tensor> {
+  checkParamShapes(
+    graph,
+    weights.map((w) => ({ name: w.name, weightShape: w.weightShape, biasShape: [w.bias.length] })),
+  );
+  const data = weights.flatMap((w) => [w.weight, w.bias]);
+  const out = new Map<string, Tensor>();
+  graph.params.forEach((id, i) => {
+    const shape = graph.values.get(id)?.type.shape ?? [];
+    out.set(id, { shape: [...shape], data: Float64Array.from(data[i]) });
   });
   return out;
 }

@@ -2,12 +2,8 @@
  * Peer: TensorFlow.js's WebGPU backend (@tensorflow/tfjs-backend-webgpu) on the `webgpu` package's
  * Dawn, the same instance and adapter lpc uses (dawn.ts).
  *
- * The model is built from TF.js's fused ops, its fastest path for these layers: fused conv2d and
- * fused matMul with bias and activation, NHWC activations (TF.js's native layout; the weights are
- * permuted once at prepare so the results equal the NCHW engines'). A dense layer whose weight
- * matrix exceeds the adapter's maxStorageBufferBindingSize (VGG16's fc6, 411 MB, on lavapipe's
- * 128 MiB) is split by output units into matrices that fit, each multiplied separately and the
- * results concatenated, since a binding that large fails validation.
+ * The model is built by tfjs-model.ts from TF.js's fused ops, NHWC, with dense layers split to fit
+ * the adapter's maxStorageBufferBindingSize.
  *
  * Two ways of waiting, as two engines:
  *  - 'tfjs-webgpu': `await tensor.data()`, what a TF.js user writes. While its mapAsync is pending
@@ -18,13 +14,12 @@
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
 import { awaitGpu, WaitEstimator } from '../../src/runtime/webgpu/wait.js';
-import { layerShapes, type BenchModel } from '../workloads.js';
-import { denseToNhwcRows, nchwToNhwc, oihwToHwio, type LayerWeights } from '../weights.js';
+import { nchwToNhwc } from '../weights.js';
 import { sharedGpu } from './dawn.js';
 import { errorMessage, type BenchJob, type Engine, type Prepared, type RunOutput } from './engine.js';
+import { buildTfModel } from './tfjs-model.js';
 
 type Tf = typeof TfCore;
-type Tensor = TfCore.Tensor;
 
 /** The parts of TF.js's WebGPU backend the timer wait needs (not in its public types). */
 interface WebGpuBackendInternals {
@@ -52,59 +47,6 @@ async function loadTf(): Promise<Tf> {
 
 function backendInternals(tf: Tf): Partial<WebGpuBackendInternals> {
   return tf.backend() as unknown as Partial<WebGpuBackendInternals>;
-}
-
-interface TfModel {
-  forward(x: TfCore.Tensor4D): Tensor;
-  params: Tensor[];
-}
-
-function buildModel(tf: Tf, model: BenchModel, weights: readonly LayerWeights[], maxBinding: number): TfModel {
-  const params: Tensor[] = [];
-  const keep = <T extends Tensor>(t: T): T => {
-    params.push(t);
-    return t;
-  };
-  const shapes = layerShapes(model.inputShape, model.layers);
-  const steps: ((x: Tensor) => Tensor)[] = [];
-  let w = 0;
-  model.layers.forEach((l, i) => {
-    if (l.kind === 'conv') {
-      const lw = weights[w++];
-      const [o, c, k] = lw.weightShape;
-      const filter = keep(tf.tensor4d(oihwToHwio(lw.weight, lw.weightShape), [k, k, c, o]));
-      const bias = keep(tf.tensor1d(lw.bias));
-      const pad: 'valid' | 'same' | number = l.pad === 0 ? 'valid' : l.stride === 1 && 2 * l.pad === l.kernel - 1 ? 'same' : l.pad;
-      const activation = l.relu ? 'relu' : 'linear';
-      steps.push((x) => tf.fused.conv2d({ x: x as TfCore.Tensor4D, filter, strides: l.stride, pad, bias, activation }));
-    } else if (l.kind === 'dense') {
-      const lw = weights[w++];
-      const [units, k] = lw.weightShape;
-      const rows = denseToNhwcRows(lw.weight, units, shapes[i]);
-      // Output units per matrix so that one [k, chunk] f32 matrix fits in one storage binding.
-      const chunk = Math.min(units, Math.max(1, Math.floor(maxBinding / (k * 4))));
-      const parts: { b: Tensor; bias: Tensor }[] = [];
-      for (let u0 = 0; u0 < units; u0 += chunk) {
-        const n = Math.min(chunk, units - u0);
-        const slice = new Float32Array(k * n);
-        for (let r = 0; r < k; r++) slice.set(rows.subarray(r * units + u0, r * units + u0 + n), r * n);
-        parts.push({ b: keep(tf.tensor2d(slice, [k, n])), bias: keep(tf.tensor1d(lw.bias.subarray(u0, u0 + n))) });
-      }
-      const activation = l.relu ? 'relu' : 'linear';
-      steps.push((x) => {
-        const a = (x.rank === 2 ? x : tf.reshape(x, [x.shape[0], -1])) as TfCore.Tensor2D;
-        const ys = parts.map((p) => tf.fused.matMul({ a, b: p.b as TfCore.Tensor2D, bias: p.bias, activation }));
-        return ys.length === 1 ? ys[0] : tf.concat(ys, 1);
-      });
-    } else if (l.kind === 'max_pool') {
-      steps.push((x) => tf.maxPool(x as TfCore.Tensor4D, l.kernel, l.stride, 'valid'));
-    } else if (l.kind === 'tanh') {
-      steps.push((x) => tf.tanh(x));
-    } else {
-      steps.push((x) => tf.softmax(x));
-    }
-  });
-  return { forward: (x) => steps.reduce((t, step) => step(t), x as Tensor), params };
 }
 
 export type TfWait = 'tfjs' | 'timer';
@@ -150,7 +92,7 @@ export class TfjsWebGpuEngine implements Engine {
     if (!tf) throw new Error('TF.js engine used before init()');
     const internals = backendInternals(tf);
     const maxBinding = internals.device?.limits.maxStorageBufferBindingSize ?? 128 * 1024 * 1024;
-    const built = buildModel(tf, job.model, job.weights, maxBinding);
+    const built = buildTfModel(tf, job.model, job.weights, maxBinding);
     const [n, c, h, w] = job.model.inputShape;
     const input = nchwToNhwc(job.input, job.model.inputShape);
     const outShape = job.model.outputShape;

@@ -81,6 +81,8 @@ export function resumeOptions(opts: TrainCliOptions, record: RunRecord): { optio
   }
   const options: TrainCliOptions = {
     ...opts,
+    // The net parameters the run was built with (their spellings parse back), unless given again.
+    param: opts.param.length > 0 ? opts.param : Object.entries(record.netParams).filter(([k]) => k !== 'batch').map(([k, v]) => `${k}=${String(v)}`),
     net: pick('net', '--net', record.net),
     data: pick('data', '--data', record.data),
     batch: pick('batch', '--batch', record.batch),

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { error, type Diagnostic } from '../../diag/diagnostic.js';
 import { initWeights } from '../../runtime/cpu/init-weights.js';
 import { describeTransform } from '../../runtime/data/batches.js';
-import { hasCheckpoint, readCheckpoint } from '../../runtime/train/checkpoint.js';
+import { hasCheckpoint, readCheckpoint, type Checkpoint } from '../../runtime/train/checkpoint.js';
 import { TRAIN_CODES } from '../../runtime/train/codes.js';
 import { writeFileDurable } from '../../runtime/train/durable-write.js';
 import { statsToJson } from '../../runtime/train/layer-stats.js';
@@ -12,7 +12,7 @@ import { MetricsLog } from '../../runtime/train/metrics-log.js';
 import { hasRunRecord, readRunRecord, writeRunRecord, type RunRecord } from '../../runtime/train/run-record.js';
 import { trainedParams } from '../../runtime/train/session.js';
 import { describeSolver } from '../../runtime/train/solver-spec.js';
-import { runTraining } from '../../runtime/train/train-loop.js';
+import { runTraining, type TrainOutcome } from '../../runtime/train/train-loop.js';
 import { encodeLpw } from '../../runtime/weights/lpw-write.js';
 import { loadWeightsFile, storedMasters } from '../../runtime/weights/match-weights.js';
 import type { CliIO } from '../io.js';
@@ -85,7 +85,7 @@ export async function runTrainCommand(fileArg: string | undefined, opts: TrainCl
 async function train(file: string, options: TrainCliOptions, runDir: string, record: RunRecord | undefined, p: PreparedRun, io: CliIO): Promise<number> {
   const { graph, settings, setup, backend, data, transform, reporter } = p;
   const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'));
-  let resume;
+  let resume: Checkpoint | undefined;
   if (record) {
     if (JSON.stringify(record.netParams) !== JSON.stringify(graph.netParams)) {
       return fail(io, [
@@ -153,7 +153,7 @@ async function train(file: string, options: TrainCliOptions, runDir: string, rec
     process.removeListener('SIGINT', onSigint);
   };
   process.on('SIGINT', onSigint);
-  let outcome;
+  let outcome: TrainOutcome;
   try {
     outcome = await runTraining({
       backend,

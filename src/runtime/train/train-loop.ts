@@ -209,6 +209,9 @@ export async function runTraining(o: TrainLoopOptions): Promise<TrainOutcome> {
       const d = await checkpoint();
       if (d.length > 0) return outcome('failed', d);
     }
+    // A CPU step never waits, so without this the whole run would be one turn of the event loop:
+    // no signal (Ctrl-C) would be handled and no timer (the progress bar's redraw) would fire.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (!runDone && o.shouldStop?.()) {
       const d = await checkpoint();
       return outcome(d.length > 0 ? 'failed' : 'stopped', d);

@@ -37,22 +37,31 @@ const checkpointStep = (run: string): number => {
   }
 };
 
+/** Starts `lpc train` from source in a child process in the test folder. */
+function startTrain(args: string[]) {
+  // tsx's loader by path: the child runs in the temporary folder, where `--import tsx` would not resolve
+  const tsx = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
+  const child = spawn(process.execPath, ['--import', tsx, join(repo, 'src/cli/bin.ts'), ...args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const out = { stderr: '', finished: false };
+  child.stderr?.on('data', (b: Buffer) => (out.stderr += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  void exited.then(() => (out.finished = true));
+  return { child, exited, out };
+}
+
+async function waitForCheckpoint(run: string, step: number, out: { finished: boolean; stderr: string }): Promise<void> {
+  while (!out.finished && checkpointStep(run) < step) await new Promise((r) => setTimeout(r, 20));
+  expect(out.finished, `the child ended before it could be interrupted:\n${out.stderr}`).toBe(false);
+}
+
+writeData(300, 12);
+writeFileSync(join(dir, 'net.lpnet'), STATEFUL_NET);
+const args = ['train', 'net.lpnet', '--data', 'data', '--epochs', '4', '--checkpoint-every', '30'];
+
 describe('lpc train killed mid-run', () => {
   it('resumes from its last checkpoint and ends with the weights of an uninterrupted run', async () => {
-    writeData(300, 12);
-    writeFileSync(join(dir, 'net.lpnet'), STATEFUL_NET);
-    const args = ['train', 'net.lpnet', '--data', 'data', '--epochs', '4', '--checkpoint-every', '30'];
-
-    // tsx's loader by path: the child runs in the temporary folder, where `--import tsx` would not resolve
-    const tsx = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
-    const child = spawn(process.execPath, ['--import', tsx, join(repo, 'src/cli/bin.ts'), ...args, '--out', 'killed'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let finished = false;
-    void exited.then(() => (finished = true));
-    while (!finished && checkpointStep('killed') < 30) await new Promise((r) => setTimeout(r, 20));
-    expect(finished, `the child ended before it could be killed:\n${stderr}`).toBe(false);
+    const { child, exited, out } = startTrain([...args, '--out', 'killed']);
+    await waitForCheckpoint('killed', 30, out);
     child.kill('SIGKILL');
     await exited;
     const at = checkpointStep('killed');
@@ -75,5 +84,14 @@ describe('lpc train killed mid-run', () => {
       .map((l) => l.step);
     expect(steps).toEqual([...steps].sort((a, b) => a - b));
     expect(new Set(steps).size).toBe(steps.length);
+  });
+
+  it('stops cleanly on Ctrl-C (SIGINT) after a checkpoint, with exit code 130', async () => {
+    const { child, exited, out } = startTrain([...args, '--out', 'interrupted']);
+    await waitForCheckpoint('interrupted', 30, out);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const at = checkpointStep('interrupted');
+    expect(out.stderr).toContain(`stopped after step ${at}; continue with: lpc train --resume interrupted`);
   });
 });

@@ -66,7 +66,7 @@ describe('lpc train', () => {
   });
 
   it('1 epoch then --resume to 2 epochs gives the same weights, byte for byte, as 2 epochs straight', async () => {
-    const common = ['--data', 'data', '--limit-train', '30', '--limit-test', '10'];
+    const common = ['--data', 'data', '--limit-train', '30', '--limit-test', '10', '--param', 'classes=3'];
     expect((await lpc('train', 'stateful.lpnet', ...common, '--out', 'straight', '--epochs', '2')).code).toBe(0);
     expect((await lpc('train', 'stateful.lpnet', ...common, '--out', 'split', '--epochs', '1')).code).toBe(0);
     const resumed = await lpc('train', '--resume', 'split', '--epochs', '2');
