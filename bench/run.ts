@@ -96,7 +96,8 @@ async function runJob(engine: Engine, job: BenchJob, opts: Options, log: (s: str
   }
   const prepareMs = performance.now() - t0;
   try {
-    const m = await measure(prepared, opts.quick ? QUICK_POLICY : FULL_POLICY, log);
+    const policy = opts.quick ? QUICK_POLICY : FULL_POLICY;
+    const m = await measure(prepared, engine.compilesLazily ? policy : { ...policy, minWarmup: 1 }, log);
     const output = checkOutput(m.output, job.model.outputShape);
     const { output: _last, ...numbers } = m;
     return { result: { ...base, status: 'ok', prepareMs, ...numbers, loadAverage1m: loadavg()[0], output }, output: outputNchw(m.output) };

@@ -40,6 +40,12 @@ export interface Engine {
   readonly description: string;
   /** How the engine waits for its result (stated per engine in RESULTS.md). */
   readonly waitStrategy: string;
+  /**
+   * Whether the first runs do one-time work (shader or kernel compilation) that more warm-up runs
+   * should get past. The CPU reference compiles nothing: one warm-up run is enough, which keeps
+   * its minutes-long VGG16 runs to two.
+   */
+  readonly compilesLazily: boolean;
   /** Loads the engine; resolves to why it cannot run here, or undefined when it can. */
   init(): Promise<string | undefined>;
   /** Why the engine does not run this job (e.g. fixed-point on a peer), or undefined. */

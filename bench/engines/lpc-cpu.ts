@@ -10,6 +10,7 @@ import type { BenchJob, Engine, Prepared } from './engine.js';
 export class LpcCpuEngine implements Engine {
   readonly id = 'lpc-cpu';
   readonly side = 'lpc' as const;
+  readonly compilesLazily = false;
   readonly description = "lpc's CPU reference executor (runForward over the pipelined graph; Float64 loops, one thread)";
   readonly waitStrategy = 'none: runForward is synchronous on the main thread';
 

@@ -57,6 +57,7 @@ async function bindExecutor(): Promise<{ create: CreateExecutor } | { reason: st
 export class LpcWebGpuEngine implements Engine {
   readonly id = 'lpc-webgpu';
   readonly side = 'lpc' as const;
+  readonly compilesLazily = true;
   readonly description = "lpc's WebGPU executor (fused WGSL kernels) on the shared Dawn adapter";
   readonly waitStrategy = "the executor's own (src/runtime/webgpu/wait.ts awaitGpu: a timer sleep for 85% of the running estimate, then the WebGPU promise)";
   private create: CreateExecutor | undefined;

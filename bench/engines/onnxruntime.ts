@@ -13,6 +13,7 @@ type OrtApi = typeof Ort;
 export class OnnxRuntimeCpuEngine implements Engine {
   readonly id = 'onnxruntime-cpu';
   readonly side = 'peer' as const;
+  readonly compilesLazily = true;
   readonly description = 'onnxruntime-node, CPU execution provider, graph optimisation level "all", default thread pool';
   readonly waitStrategy = '`await session.run()`: the inference runs on ORT\'s native threads while Node\'s event loop idles (no WebGPU promise, no polling)';
   private ort: OrtApi | undefined;

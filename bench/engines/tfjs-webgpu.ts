@@ -53,6 +53,7 @@ export type TfWait = 'tfjs' | 'timer';
 
 export class TfjsWebGpuEngine implements Engine {
   readonly side = 'peer' as const;
+  readonly compilesLazily = true;
   readonly id: string;
   readonly description: string;
   readonly waitStrategy: string;

@@ -1,4 +1,5 @@
 import type { Attrs } from '../ir/graph.js';
+import { exactBiasAdder } from './exact-bias.js';
 import type { OpDef, ShapeResult } from './op-def.js';
 import type { Tensor } from '../numeric/tensor.js';
 import { intAttr, pairAttr } from './attrs.js';
@@ -118,7 +119,14 @@ function forEachTap(
   }
 }
 
-function convForward(x: Tensor, weights: Tensor, bias: Tensor | undefined, g: ConvGeometry, f32Order: boolean): Float64Array {
+function convForward(
+  x: Tensor,
+  weights: Tensor,
+  bias: Tensor | undefined,
+  g: ConvGeometry,
+  f32Order: boolean,
+  addExactBias: (acc: number, bias: number) => number,
+): Float64Array {
   const y = new Float64Array(g.n * g.cout * g.hout * g.wout);
   const xd = x.data;
   const wd = weights.data;
@@ -133,7 +141,7 @@ function convForward(x: Tensor, weights: Tensor, bias: Tensor | undefined, g: Co
           // (the accumulator analysis guarantees it), so f64 sums them exactly in any order.
           if (f32Order) forEachTap(g, b, oc, oy, ox, (xi, wi) => (acc = Math.fround(acc + Math.fround(xd[xi] * wd[wi]))));
           else forEachTap(g, b, oc, oy, ox, (xi, wi) => (acc += xd[xi] * wd[wi]));
-          if (bias) acc = f32Order ? Math.fround(acc + bias.data[oc]) : acc + bias.data[oc];
+          if (bias) acc = f32Order ? Math.fround(acc + bias.data[oc]) : addExactBias(acc, bias.data[oc]);
           y[out++] = acc;
         }
       }
@@ -177,10 +185,11 @@ export const convOp: OpDef = {
   fusion: 'anchor',
   differentiable: true,
   cpu: {
-    forward({ inputs, params, attrs, outType, accumulate }) {
+    forward({ inputs, params, attrs, outType, accumulate, inputTypes, paramTypes }) {
       const g = geometryOrThrow(inputs[0].shape, attrs);
       const bias = hasBias(attrs) ? params[1] : undefined;
-      const y = convForward(inputs[0], params[0], bias, g, accumulate !== 'exact');
+      const addExactBias = exactBiasAdder(inputTypes[0].dtype, paramTypes[0], paramTypes[1]);
+      const y = convForward(inputs[0], params[0], bias, g, accumulate !== 'exact', addExactBias);
       return { shape: [g.n, g.cout, g.hout, g.wout], data: roundToStorage(y, outType.dtype) };
     },
     /**

@@ -1,4 +1,5 @@
 import type { Attrs } from '../ir/graph.js';
+import { exactBiasAdder } from './exact-bias.js';
 import type { OpDef, ShapeResult } from './op-def.js';
 import { boolAttr, intAttr } from './attrs.js';
 import { hasBias, learnableLayerAttrs, weightAndBiasParams } from './layer-params.js';
@@ -89,12 +90,13 @@ export const denseOp: OpDef = {
   fusion: 'anchor',
   differentiable: true,
   cpu: {
-    forward({ inputs, params, attrs, outType, accumulate }) {
+    forward({ inputs, params, attrs, outType, accumulate, inputTypes, paramTypes }) {
       const g = geometryOrThrow(inputs[0].shape, attrs);
       const x = inputs[0].data;
       const w = params[0].data;
       const bias = hasBias(attrs) ? params[1].data : undefined;
       const f32Order = accumulate !== 'exact';
+      const addExactBias = exactBiasAdder(inputTypes[0].dtype, paramTypes[0], paramTypes[1]);
       const y = new Float64Array(g.m * g.units);
       for (let m = 0; m < g.m; m++) {
         for (let u = 0; u < g.units; u++) {
@@ -104,7 +106,7 @@ export const denseOp: OpDef = {
             const product = x[m * g.k + k] * w[weightIndex(g, u, k)];
             acc = f32Order ? Math.fround(acc + Math.fround(product)) : acc + product;
           }
-          if (bias) acc = f32Order ? Math.fround(acc + bias[u]) : acc + bias[u];
+          if (bias) acc = f32Order ? Math.fround(acc + bias[u]) : addExactBias(acc, bias[u]);
           y[m * g.units + u] = acc;
         }
       }

@@ -1,6 +1,7 @@
 import type { Attrs, AttrValue, Filler, TensorType } from '../ir/graph.js';
 import type { NumberType } from '../numeric/number-type.js';
 import type { Tensor } from '../numeric/tensor.js';
+import type { WgslOpFacet } from '../codegen/wgsl/lib/kernel.js';
 
 /**
  * One op, every facet of it in one place (DESIGN.md, "Adding an op should touch one file"):
@@ -135,4 +136,6 @@ export interface OpDef {
     forward(args: CpuForwardArgs): Tensor;
     backward?(args: CpuBackwardArgs): CpuGradients;
   };
+  /** The WGSL generator (src/codegen/wgsl/lib/kernel.ts, docs/wgsl.md). */
+  wgsl?: WgslOpFacet;
 }

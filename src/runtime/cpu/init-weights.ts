@@ -1,7 +1,7 @@
 import type { Graph } from '../../ir/graph.js';
 import { fillTensor } from '../../numeric/fillers.js';
 import type { Tensor } from '../../numeric/tensor.js';
-import { paramStream } from '../streams.js';
+import { paramStream } from '../../ir/streams.js';
 import { storedParams } from '../weights/stored-params.js';
 
 /**

@@ -7,7 +7,7 @@ import { getOp } from '../../ops/registry.js';
 import { dataInputs, masterParam, paramInputs, QUANTIZE_OP } from '../../passes/op-info.js';
 import { quantizeAttrs } from '../../passes/quantize-insertion.js';
 import { RUNTIME_CODES } from '../codes.js';
-import { nodeStream, outputEnforcementStream, paramQuantizerStream } from '../streams.js';
+import { nodeStream, outputEnforcementStream, paramQuantizerStream } from '../../ir/streams.js';
 import { callForward } from './op-call.js';
 import type { NodeTrace, RunOptions, Stage } from './trace.js';
 

@@ -2,7 +2,7 @@ import type { Graph, Value } from '../../ir/graph.js';
 import { uniformStream } from '../../numeric/rng.js';
 import { sizeOf, type Tensor } from '../../numeric/tensor.js';
 import { getOp } from '../../ops/registry.js';
-import { inputStream } from '../streams.js';
+import { inputStream } from '../../ir/streams.js';
 import { toInputTensor } from './input-tensor.js';
 
 /**

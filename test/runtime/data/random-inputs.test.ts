@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { labelClassCount, randomInput } from '../../../src/runtime/data/random-inputs.js';
-import { inputStream, nodeStream, outputEnforcementStream, paramQuantizerStream, paramStream } from '../../../src/runtime/streams.js';
+import { inputStream, nodeStream, outputEnforcementStream, paramQuantizerStream, paramStream } from '../../../src/ir/streams.js';
 import { lowerNet } from '../helpers/nets.js';
 
 const SRC = `

@@ -15,3 +15,4 @@ export * from './rng.js';
 export * from './shader-builder.js';
 export * from './tensor-accessor.js';
 export * from './uniforms.js';
+export * from './kernel.js';
