@@ -202,7 +202,7 @@ export const LOWER_CODES: CodeTable = {
   },
   LPC1501: {
     summary: 'an unknown setting in a `train` section',
-    fix: 'Settings: optimizer, schedule, batch, epochs, seed, iterations, test_interval, test_iterations, display.',
+    fix: 'Settings: optimizer, schedule, batch, epochs, seed, iterations, test_interval, test_iterations, display, master_weights.',
   },
   LPC1502: {
     summary: 'a setting given twice, or two `train` sections for one net',

@@ -76,6 +76,14 @@ export const INT_SETTINGS: Record<string, { min: number; max?: number; doc: stri
   display: { min: 1, doc: 'steps between progress reports' },
 };
 
+/** Settings that take `true` or `false`: name -> its value when the section does not set it. */
+export const BOOL_SETTINGS: Record<string, { default: boolean; doc: string }> = {
+  master_weights: {
+    default: true,
+    doc: 'true: train f32 master weights and round a copy each step; false: store every parameter with a declared fixed type (weights:, bias:) in that type, as low-precision weight memory on a device would',
+  },
+};
+
 export const CALL_SETTINGS = ['optimizer', 'schedule'] as const;
 
-export const ALL_SETTINGS = [...CALL_SETTINGS, ...Object.keys(INT_SETTINGS)];
+export const ALL_SETTINGS = [...CALL_SETTINGS, ...Object.keys(INT_SETTINGS), ...Object.keys(BOOL_SETTINGS)];

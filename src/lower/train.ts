@@ -4,7 +4,7 @@ import type { Expr, TrainDecl, TrainSetting } from '../parser/ast.js';
 import { describeConst, formatConst, numberOf, wholeNumberOf, type ConstValue } from './const-value.js';
 import { evaluate } from './evaluate.js';
 import type { Env } from './scope.js';
-import { ALL_SETTINGS, INT_SETTINGS, OPTIMIZERS, SCHEDULES, type TrainArgSpec, type TrainArgTable } from './train-table.js';
+import { ALL_SETTINGS, BOOL_SETTINGS, INT_SETTINGS, OPTIMIZERS, SCHEDULES, type TrainArgSpec, type TrainArgTable } from './train-table.js';
 
 type ArgValue = number | number[];
 
@@ -38,6 +38,17 @@ export function lowerTrain(decl: TrainDecl, env: Env): TrainConfig | undefined {
         config.optimizer = { kind: r.kind, args: scalarArgs(r.args) };
         haveOptimizer = true;
       } else config.schedule = r;
+      continue;
+    }
+    const flag = BOOL_SETTINGS[key];
+    if (flag) {
+      const v = evaluate(s.value, env);
+      if (!v) continue;
+      if (v.kind !== 'bool') {
+        report.error('LPC1507', `\`${key}\` must be true or false, got ${describeConst(v)}`, s.value.span, { hint: flag.doc });
+        continue;
+      }
+      config.other[key] = v.value;
       continue;
     }
     const spec = INT_SETTINGS[key];

@@ -1,5 +1,6 @@
 import type { OpDef } from './op-def.js';
 import { roundF32, roundToStorage } from './precision.js';
+import { poolForward } from './pooling.wgsl.js';
 import { poolGeometry, poolGeometryOrThrow, poolingAttrs, poolOutputShape, windowRange } from './pooling.js';
 
 /**
@@ -61,5 +62,8 @@ export const avgPoolOp: OpDef = {
       }
       return { inputs: [{ shape: [...inputs[0].shape], data: roundF32(dx) }], params: [] };
     },
+  },
+  wgsl: {
+    forward: (req) => poolForward(req, 'avg'),
   },
 };

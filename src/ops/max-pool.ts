@@ -1,6 +1,7 @@
 import type { OpDef } from './op-def.js';
 import type { Tensor } from '../numeric/tensor.js';
 import { roundF32, roundToStorage } from './precision.js';
+import { poolForward } from './pooling.wgsl.js';
 import { poolGeometry, poolGeometryOrThrow, poolingAttrs, poolOutputShape, windowRange, type PoolGeometry } from './pooling.js';
 
 /**
@@ -62,5 +63,8 @@ export const maxPoolOp: OpDef = {
       for (let i = 0; i < arg.length; i++) dx[arg[i]] += gradOutput.data[i];
       return { inputs: [{ shape: [...inputs[0].shape], data: roundF32(dx) }], params: [] };
     },
+  },
+  wgsl: {
+    forward: (req) => poolForward(req, 'max'),
   },
 };

@@ -6,6 +6,12 @@ import { emptyQuantizeStats, quantizeCodeCounted, quantizeTensor } from '../nume
 import { uniformStream } from '../numeric/rng.js';
 import { stringAttr, typeAttr } from './attrs.js';
 import { roundF32 } from './precision.js';
+import type { Expr } from '../codegen/wgsl/lib/expr.js';
+import type { ElementwiseContext, ElementwiseStage, KernelRng } from '../codegen/wgsl/lib/kernel.js';
+import { quantizeCode, quantizeValue } from '../codegen/wgsl/lib/quantizer.js';
+import { rngKeyUniforms, rngUniform } from '../codegen/wgsl/lib/rng.js';
+import type { ShaderBuilder } from '../codegen/wgsl/lib/shader-builder.js';
+import { mapKernel } from '../codegen/wgsl/lib/templates/element-kernel.js';
 
 /**
  * Rounds a tensor to a fixed-point type with the quantizer Q of SEMANTICS.md section 2. The
@@ -28,6 +34,30 @@ function targetType(attrs: Attrs): FixedType {
 /** The uniform draws for stochastic rounding, or undefined when the forward rounds deterministically. */
 function drawsFor(t: FixedType, ctx: CpuContext): ((i: number) => number) | undefined {
   return t.round === 'stochastic' && ctx.training ? uniformStream(ctx.seed, ctx.step, ctx.stream) : undefined;
+}
+
+/**
+ * WGSL: the draw for element `i` when the quantizer rounds stochastically in training, from the
+ * keys of `rng` (uniforms `<prefix>_key_a/_b`, filled by the executor for the stream); undefined
+ * otherwise, and the quantizer then rounds stochastic types with `nearest`, as the reference does
+ * at inference.
+ */
+function wgslDraw(b: ShaderBuilder, t: FixedType, training: boolean, rng: KernelRng, i: Expr<'u32'>): Expr<'f32'> | undefined {
+  if (!training || t.round !== 'stochastic') return undefined;
+  return rngUniform(b, rngKeyUniforms(b, rng.prefix), i);
+}
+
+/** The quantizer as an epilogue stage: its value (and code) for the element at `flatIndex`. */
+function quantizeStage(t: FixedType, ctx: ElementwiseContext): ElementwiseStage {
+  const rng: KernelRng = { prefix: ctx.rngPrefix, stream: ctx.stream };
+  const draws = ctx.training && t.round === 'stochastic';
+  return {
+    name: `quantize ${formatNumberType(t)}`,
+    emit: (b, x, i) => quantizeValue(b, t, x, wgslDraw(b, t, ctx.training, rng, i)),
+    emitCode: (b, x, i) => quantizeCode(b, t, x, wgslDraw(b, t, ctx.training, rng, i)),
+    outType: t,
+    ...(draws ? { rng } : {}),
+  };
 }
 
 export const quantizeOp: OpDef = {
@@ -82,6 +112,23 @@ export const quantizeOp: OpDef = {
         }
       }
       return { inputs: [{ shape: [...inputs[0].shape], data: roundF32(dx) }], params: [] };
+    },
+  },
+  wgsl: {
+    forward(req) {
+      const t = targetType(req.attrs as Attrs);
+      const rng: KernelRng = { prefix: 'rng', stream: req.stream };
+      return [
+        mapKernel(req, 'quantize', (k, x, i) => {
+          const u = wgslDraw(k.b, t, req.training, rng, i);
+          if (u) k.rng.push(rng);
+          // The code itself is the op's result, so a fixed output of the type stores it exactly.
+          return { code: quantizeCode(k.b, t, x.loadValue(i), u), type: t };
+        }),
+      ];
+    },
+    elementwise(attrs, _inType, ctx) {
+      return quantizeStage(targetType(attrs as Attrs), ctx);
     },
   },
 };

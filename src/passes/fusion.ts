@@ -10,8 +10,13 @@ import { dataInputs, opOf, paramInputs, QUANTIZE_OP } from './op-info.js';
  *  - the chain of elementwise nodes after it (ops with `fusion: 'epilogue'` and the output
  *    `quantize`), each reading only the previous value, which no other node and no graph
  *    output reads: they become Node.epilogue entries, applied in order to the anchor's result.
- * The bias stays part of the anchor (its op adds it); explain lists it in the fused column.
- * The fused node writes the chain's last value under its id, so consumers are unchanged.
+ * Every op kernel applies a node's epilogue before its store (the WGSL kernel contract,
+ * src/codegen/wgsl/lib/kernel.ts) and the CPU executor runs op then epilogues generically, so any
+ * other node may also start an epilogue chain (max_pool + relu + quantize, add + relu + quantize,
+ * an elementwise op followed by its output quantizer): only losses and metrics may not, whose
+ * scalar result is an end in itself. Such a node absorbs no parameter quantizers (only anchors
+ * round their own parameters). Nodes are visited in graph order, so a chain belongs to the
+ * earliest node that can start it.
  *
  * Training uses the same fused graph: a fused node's backward step recomputes the epilogue chain
  * from the anchor's own result (kept for backward) and runs the epilogues' backward in reverse
@@ -41,8 +46,8 @@ export function fuseGraph(input: Graph): { graph: Graph; report: FusionReport } 
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
 
   for (const anchor of g.nodes) {
-    if (opOf(anchor)?.fusion !== 'anchor' || removed.has(anchor.id)) continue;
-    const quantizers = absorbParamQuantizers(g, anchor, byId, consumers, removed);
+    if (removed.has(anchor.id) || !canStartEpilogue(anchor)) continue;
+    const quantizers = opOf(anchor)?.fusion === 'anchor' ? absorbParamQuantizers(g, anchor, byId, consumers, removed) : [];
     const chain = epilogueChain(g, anchor, byId, consumers, external);
     if (chain.length) {
       const firstIn = g.values.get(anchor.outputs[0])!.type.dtype;
@@ -66,6 +71,12 @@ export function fuseGraph(input: Graph): { graph: Graph; report: FusionReport } 
   }
   g.nodes = g.nodes.filter((n) => !removed.has(n.id));
   return { graph: g, report: { nodesBefore, nodesAfter: g.nodes.length, fused } };
+}
+
+/** Whether a node may run an epilogue chain after its own op: any op but losses and metrics. */
+export function canStartEpilogue(n: Node): boolean {
+  const op = opOf(n);
+  return op !== undefined && op.isLoss !== true && n.outputs.length === 1;
 }
 
 /** Replaces each quantized parameter copy the anchor reads by its master and a ParamQuantizer. */

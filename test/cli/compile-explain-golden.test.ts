@@ -22,7 +22,7 @@ describe('golden --explain', () => {
   it('LeNet: lpc compile examples/lenet.lpnet --net LeNet --explain', async () => {
     const text = await explain('examples/lenet.lpnet', 'LeNet');
     expect(text).toMatch(/^net LeNet\n/);
-    expect(text).toMatch(/^total \(11 nodes\) +431,080 /m);
+    expect(text).toMatch(/^total \(9 nodes\) +431,080 /m);
     expect(text).toContain('MACs: 146,752,000 for a batch of 64, 2,293,000 per item');
     expectGolden(join(GOLDEN_ROOT, 'explain/LeNet.txt'), text);
   });

@@ -57,8 +57,8 @@ describe('lpc compile', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^net LeNet8\nlayer +op +input +output +weights +bias +accumulator +params +bytes +MACs\n/);
     expect(r.out).toContain('dense+bias+relu+quantize');
-    expect(r.out).toMatch(/total \(11 nodes\) +431,080/);
-    expect(r.out).toContain('fusion: 19 nodes -> 11 nodes');
+    expect(r.out).toMatch(/total \(9 nodes\) +431,080/);
+    expect(r.out).toContain('fusion: 19 nodes -> 9 nodes');
     expect(r.out).toMatch(/memory \(inference\): peak [\d.]+ KiB/);
   });
 
@@ -76,7 +76,7 @@ describe('lpc compile', () => {
     const r = await lpc('examples/lenet.lpnet');
     expect(r.code).toBe(0);
     expect(r.out.split('\n')).toEqual([
-      expect.stringMatching(/^LeNet \(inference\): 12 nodes lowered, 11 planned; 431,080 parameters/),
+      expect.stringMatching(/^LeNet \(inference\): 12 nodes lowered, 9 planned; 431,080 parameters/),
       expect.stringMatching(/^LeNet8 \(inference\)/),
       expect.stringMatching(/^LeNetF32 \(inference\)/),
     ]);

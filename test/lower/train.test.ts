@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { lowerSource } from '../../src/lower/front-end.js';
 import { graphOf, linesOf } from './helpers.js';
 
 const NET = 'net N(batch: int = 16) {\n  input x: f32[batch, 4]\n  output y = relu(x)\n}\n';
@@ -55,6 +56,20 @@ describe('train sections', () => {
       't.lpnet:7:41: error LPC1507: `steps` of `multistep` must be a non-empty list of increasing ints, got the list [200, 100]',
       't.lpnet:8:8: error LPC1507: `seed` must be an int from 0 to 4294967295, got -1',
     ]);
+  });
+
+  it('takes master_weights true or false, and nothing else', () => {
+    expect(graphOf(`${NET}train N { optimizer sgd(lr: 0.1); master_weights false }`).train?.other).toEqual({ master_weights: false });
+    expect(graphOf(`${NET}train N { optimizer sgd(lr: 0.1); master_weights true }`).train?.other).toEqual({ master_weights: true });
+    expect(graphOf(`${NET}train N { optimizer sgd(lr: 0.1) }`).train?.other).toEqual({});
+    expect(
+      linesOf(`${NET}train N {
+  optimizer sgd(lr: 0.1)
+  master_weights 0
+}`),
+    ).toEqual(['t.lpnet:7:18: error LPC1507: `master_weights` must be true or false, got the int 0']);
+    const typo = lowerSource(`${NET}train N { optimizer sgd(lr: 0.1); master_weight false }`, 't.lpnet').diagnostics;
+    expect(typo.map((d) => [d.code, d.message, d.hint])).toEqual([['LPC1501', 'unknown train setting `master_weight`', 'did you mean `master_weights`?']]);
   });
 
   it('reports two train sections for one net', () => {

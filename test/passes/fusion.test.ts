@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../src/ir/graph.js';
 import { verifyGraph } from '../../src/ir/verify.js';
-import { F32, fixed } from '../../src/numeric/number-type.js';
+import { F32, I32, fixed } from '../../src/numeric/number-type.js';
 import type { Tensor } from '../../src/numeric/tensor.js';
 import { fuseGraph } from '../../src/passes/fusion.js';
 import { insertQuantizers } from '../../src/passes/quantize-insertion.js';
@@ -87,15 +87,35 @@ describe('fusion', () => {
     expect(report.fused.map((f) => f.node)).toEqual(['d', 'd2']);
   });
 
-  it('does not fuse ops that are not epilogues, nor start a chain at a non-anchor', () => {
+  it('does not fuse ops that are not epilogues; any non-loss node may start a chain', () => {
     const b = new GraphBuilder();
     b.input('x', [1, 2, 4, 4]);
+    b.input('label', [1], I32);
     b.op('c', 'conv', ['x'], { filters: 2, kernel: [1, 1] });
     b.op('p', 'max_pool', ['c'], { kernel: [2, 2] });
     b.op('r', 'relu', ['p']);
-    const { graph, report } = fuseGraph(b.output('r').build());
-    expect(graph.nodes.map((n) => n.id)).toEqual(['c', 'p', 'r']);
-    expect(report.fused).toEqual([]);
-    expect(report.nodesBefore).toBe(report.nodesAfter);
+    b.op('f', 'flatten', ['r']);
+    b.op('xent', 'softmax_cross_entropy', ['f', 'label']);
+    b.op('t', 'tanh', ['xent']);
+    const { graph, report } = fuseGraph(b.output('t').build());
+    // conv is followed by a pool (not elementwise); the pool absorbs the relu; flatten is not an
+    // epilogue op; a loss starts no chain, so the tanh after it stays a node of its own
+    expect(graph.nodes.map((n) => `${n.id}:${n.op}->${n.outputs[0]}`)).toEqual(['c:conv->c', 'p:max_pool->r', 'f:flatten->f', 'xent:softmax_cross_entropy->xent', 't:tanh->t']);
+    expect(graph.nodes[1].epilogue?.map((e) => [e.op, e.from])).toEqual([['relu', 'r']]);
+    expect(report.fused).toEqual([{ node: 'p', epilogue: ['relu'], paramQuantizers: [] }]);
+  });
+
+  it('a pool + relu + quantize chain computes what the unfused graph computes', () => {
+    const b = new GraphBuilder();
+    b.input('x', [2, 3, 5, 5]);
+    b.op('p', 'avg_pool', ['x'], { kernel: [3, 3], stride: [2, 2] });
+    b.op('r', 'relu', ['p'], {}, { output: A8 });
+    b.op('d', 'dense', ['r'], { units: 4 });
+    const q = insertQuantizers(b.output('d').build());
+    const { graph } = fuseGraph(q);
+    expect(graph.nodes.map((n) => n.op)).toEqual(['avg_pool', 'dense']);
+    expect(graph.nodes[0].epilogue?.map((e) => e.op)).toEqual(['relu', 'quantize']);
+    const feeds = new Map([...params(q), ['x', randomTensor([2, 3, 5, 5], testRandom(8))]]);
+    expect([...runForward(graph, feeds).values.get('d')!.data]).toEqual([...runForward(q, feeds).values.get('d')!.data]);
   });
 });

@@ -8,7 +8,8 @@ import { runTrainCommand } from '../train/train-run.js';
 /**
  * `lpc train NET.lpnet --data fashion-mnist|DIR --out run/ [--net NAME] [--param k=v]
  *  [--epochs N] [--batch N] [--weights init.lpw] [--backend cpu] [--seed N] [--limit-train N]
- *  [--limit-test N] [--checkpoint-every N] [--scale S] [--mean M]`, or `lpc train --resume run/`:
+ *  [--limit-test N] [--checkpoint-every N] [--scale S] [--mean M] [--no-master-weights]`, or
+ *  `lpc train --resume run/`:
  * trains a net with the optimizer of its train section, evaluates on the test split after every
  * epoch, checkpoints, and ends with the trained weights and per-layer statistics.
  */
@@ -34,6 +35,9 @@ export const trainCommand: LpcCommand = {
       .option('--checkpoint-every <steps>', 'steps between checkpoints, besides the one after each epoch (0: epochs only)', parseSteps, 100)
       .option('--scale <factor>', 'input transform: multiply (pixel - mean) by this (default 1/255 for u8 images)', parseScale)
       .option('--mean <m>', 'input transform: subtract this mean, or one per channel (104,117,123)', parseMean)
+      // Both spellings, so that leaving them out keeps the train section's `master_weights`.
+      .option('--master-weights', 'keep f32 master weights and derive the fixed-point copy each step (the default)')
+      .option('--no-master-weights', 'store weights with a declared fixed type in that type: each update is rounded into it (on-device training with low-precision weight memory)')
       .option('--width <bits>', 'width of the fixed<I, F> suggested for f32 tensors in the statistics', parseCount, 8)
       .action(async (file: string | undefined, opts: TrainCliOptions) => {
         ctx.exitCode = await runTrainCommand(file, opts, ctx.io);

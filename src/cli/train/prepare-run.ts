@@ -30,6 +30,8 @@ export interface RunInputs {
   scale?: number;
   mean?: number[];
   backend: string;
+  /** --master-weights / --no-master-weights (undefined: the train section's). */
+  masterWeights?: boolean;
 }
 
 export interface PreparedRun {
@@ -53,7 +55,7 @@ function loadWithBatch(file: string, o: RunInputs, io: CliIO, mode: 'train' | 'e
   const loaded = loadNet(file, o, io);
   if (!loaded) return undefined;
   const { reporter } = loaded;
-  const resolved = resolveSettings(loaded.graph, { epochs: o.epochs, seed: o.seed, batch: o.batch });
+  const resolved = resolveSettings(loaded.graph, { epochs: o.epochs, seed: o.seed, batch: o.batch, masterWeights: o.masterWeights });
   // Evaluation does not train: a missing train section is not worth a warning there.
   printDiagnostics(reporter, mode === 'train' ? resolved.diagnostics : resolved.diagnostics.filter((d) => d.severity === 'error'));
   if (!resolved.settings) return undefined;
@@ -85,7 +87,8 @@ export async function prepareRun(file: string, o: RunInputs, io: CliIO, mode: 't
   const full = opened.dataset;
   const data: Dataset = { ...full, train: limitSplit(full.train, o.limitTrain), test: limitSplit(full.test, o.limitTest) };
 
-  const built = buildTrainSetup(graph, settings.solver, settings.seed, { forTraining: mode === 'train' });
+  // Evaluation does not update weights: it runs them as given, whatever the training mode.
+  const built = buildTrainSetup(graph, settings.solver, settings.seed, { forTraining: mode === 'train', masterWeights: mode === 'train' ? settings.masterWeights : true });
   printDiagnostics(reporter, built.diagnostics);
   if (!built.setup || hasErrors(built.diagnostics)) return undefined;
   const setup = built.setup;

@@ -49,13 +49,16 @@ export interface TrainCliOptions {
   scale?: number;
   mean?: number[];
   width: number;
+  /** --master-weights / --no-master-weights; undefined: the train section's `master_weights`. */
+  masterWeights?: boolean;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * The options of a resumed run: each one not given is taken from the run record; one given that
- * would change the run (other data, batch, seed, limits, transform) is refused. --epochs may grow
+ * would change the run (other data, batch, seed, limits, transform, master weights) is refused. The
+ * recorded master-weights mode wins over the train section, which may have changed since. --epochs may grow
  * (to train longer), and --backend may change (a run can continue on another device, with that
  * device's rounding from then on).
  */
@@ -72,6 +75,18 @@ export function resumeOptions(opts: TrainCliOptions, record: RunRecord): { optio
     if (given !== undefined && recorded !== undefined && !same(given, recorded)) conflict(option, given, recorded);
     return given ?? recorded;
   };
+  // Old run records (before stored weights existed) trained with master weights.
+  const recordedMasters = record.masterWeights ?? true;
+  if (opts.masterWeights !== undefined && opts.masterWeights !== recordedMasters) {
+    diagnostics.push(
+      error(
+        TRAIN_CODES.RESUME_MISMATCH,
+        `--resume: the run was started ${recordedMasters ? 'with f32 master weights' : 'with weights stored in their declared types (no master weights)'}; ${opts.masterWeights ? '--master-weights' : '--no-master-weights'} would change that`,
+        undefined,
+        { hint: 'omit --master-weights / --no-master-weights when resuming, or start a new run with another --out folder' },
+      ),
+    );
+  }
   if (opts.weights !== undefined) {
     diagnostics.push(
       error(TRAIN_CODES.RESUME_MISMATCH, '--weights starts a run from given weights; --resume continues from the checkpoint\'s weights', undefined, {
@@ -93,6 +108,7 @@ export function resumeOptions(opts: TrainCliOptions, record: RunRecord): { optio
     mean: pick('mean', '--mean', record.transform.mean),
     epochs: opts.epochs ?? record.epochs,
     backend: opts.backend ?? record.backend,
+    masterWeights: recordedMasters,
   };
   return { options, diagnostics };
 }

@@ -12,6 +12,7 @@ import { MetricsLog } from '../../runtime/train/metrics-log.js';
 import { hasRunRecord, readRunRecord, writeRunRecord, type RunRecord } from '../../runtime/train/run-record.js';
 import { trainedParams } from '../../runtime/train/session.js';
 import { describeSolver } from '../../runtime/train/solver-spec.js';
+import { storedWeights } from '../../runtime/train/stored-weights.js';
 import { runTraining, type TrainOutcome } from '../../runtime/train/train-loop.js';
 import { encodeLpw } from '../../runtime/weights/lpw-write.js';
 import { loadWeightsFile, storedMasters } from '../../runtime/weights/match-weights.js';
@@ -134,6 +135,7 @@ async function train(file: string, options: TrainCliOptions, runDir: string, rec
       maxSteps: settings.maxSteps,
       solver: settings.solver,
       policy: settings.policy,
+      masterWeights: settings.masterWeights,
       checkpointEvery: options.checkpointEvery,
       initialWeights: options.weights ?? 'fillers',
       lpcVersion: version,
@@ -143,7 +145,7 @@ async function train(file: string, options: TrainCliOptions, runDir: string, rec
   }
 
   io.err(
-    `training ${graph.name} on ${data.name} (${data.train.count} training, ${data.test.count} test items, input ${describeTransform(transform)}) with ${describeSolver(settings.solver)}, schedule ${describeLrPolicy(settings.policy)}, batch ${p.batch}, seed ${settings.seed}, on ${backend.device}`,
+    `training ${graph.name} on ${data.name} (${data.train.count} training, ${data.test.count} test items, input ${describeTransform(transform)}) with ${describeSolver(settings.solver)}, schedule ${describeLrPolicy(settings.policy)}, batch ${p.batch}, seed ${settings.seed}${describeStorage(setup)}, on ${backend.device}`,
   );
   const progress = createProgress(io);
   let stopRequested = false;
@@ -204,6 +206,15 @@ async function train(file: string, options: TrainCliOptions, runDir: string, rec
   for (const line of statsTable(stats, { width: options.width })) io.out(line);
   io.out(`wrote ${join(shown, 'weights.lpw')}, ${join(shown, 'stats.json')}, ${join(shown, 'metrics.jsonl')}`);
   return 0;
+}
+
+/** How weights are kept, for the start line: nothing to say with master weights (the default). */
+function describeStorage(setup: PreparedRun['setup']): string {
+  if (setup.masterWeights !== false) return '';
+  const n = storedWeights(setup.graph).size;
+  return n === 0
+    ? ', no master weights (but no parameter has a declared fixed type: all stay f32)'
+    : `, no master weights (${n} parameter${n === 1 ? '' : 's'} stored in ${n === 1 ? 'its' : 'their'} declared fixed-point type${n === 1 ? '' : 's'})`;
 }
 
 function initialWeights(p: PreparedRun, options: TrainCliOptions, reporter: Reporter, io: CliIO) {

@@ -1,7 +1,7 @@
 import { formatLpnetSafely } from '../../format/format.js';
-import type { AttrValue, Graph } from '../../ir/graph.js';
+import type { Graph } from '../../ir/graph.js';
 import { formatNumberType, isFixed, sameNumberType, type FixedType, type NumberType } from '../../numeric/number-type.js';
-import { getOp } from '../../ops/registry.js';
+import { callText, comment, formatNumber } from '../lpnet/lpnet-text.js';
 import type { DataSourceInfo, ImportedNet, ImportedNode } from './imported-net.js';
 
 /**
@@ -16,25 +16,6 @@ export interface WriteLpnetOptions {
   /** Source file names for the header. */
   prototxt: string;
   caffemodel?: string;
-}
-
-function quoteString(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += `\\u${c.toString(16).padStart(4, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
-
-function formatNumber(n: number): string {
-  // String() gives the shortest text that reads back as the same double (1e-7, 0.0001, 5e-324)
-  return String(n);
 }
 
 /** Readable alias names for the fixed-point types a net uses: `Q2_14`, `Q4_4s` (stochastic). */
@@ -59,42 +40,8 @@ class TypeAliases {
   }
 }
 
-function sameAttr(a: AttrValue, b: AttrValue | undefined): boolean {
-  if (b === undefined) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
-  if (typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) return sameNumberType(a, b);
-  return a === b;
-}
-
-function attrText(v: AttrValue, aliases: TypeAliases, arity: number | undefined): string {
-  if (Array.isArray(v)) {
-    if (arity !== undefined && v.length === arity && v.every((x) => x === v[0])) return formatNumber(v[0]);
-    return `[${v.map(formatNumber).join(', ')}]`;
-  }
-  if (typeof v === 'number') return formatNumber(v);
-  if (typeof v === 'boolean') return String(v);
-  if (typeof v === 'string') return v; // enum words are bare; `string` attributes are quoted by the caller
-  return aliases.typeText(v);
-}
-
-function callText(n: ImportedNode, aliases: TypeAliases): string {
-  const op = getOp(n.op);
-  const args: string[] = [...n.inputs];
-  for (const [name, v] of Object.entries(n.attrs)) {
-    const spec = op?.attrs[name];
-    if (spec && sameAttr(v, spec.default)) continue;
-    const text = spec?.kind === 'string' && typeof v === 'string' ? quoteString(v) : attrText(v, aliases, spec?.arity);
-    args.push(`${name}: ${text}`);
-  }
-  if (n.types.weights) args.push(`weights: ${aliases.typeText(n.types.weights)}`);
-  if (n.types.bias) args.push(`bias: ${aliases.typeText(n.types.bias)}`);
-  if (n.types.acc) args.push(`acc: ${aliases.typeText(n.types.acc)}`);
-  const out = n.types.output ? ` -> ${aliases.typeText(n.types.output)}` : '';
-  return `${n.op}(${args.join(', ')})${out}`;
-}
-
-function comment(text: string): string {
-  return `# ${text.replace(/[\r\n]+/g, ' ')}`;
+function callTextOf(n: ImportedNode, aliases: TypeAliases): string {
+  return callText(n, (t) => aliases.typeText(t));
 }
 
 function describeData(id: string, d: DataSourceInfo): string {
@@ -120,7 +67,7 @@ export function lpnetText(net: ImportedNet, graph: Graph | undefined, opts: Writ
   }
   body.push('');
   for (const n of net.nodes) {
-    const call = callText(n, aliases);
+    const call = callTextOf(n, aliases);
     const head = n.marker ? `${n.marker} ${n.id} = ` : `${n.id} = `;
     const v = graph?.values.get(n.id);
     const notes: string[] = [];

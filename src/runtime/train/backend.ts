@@ -34,7 +34,11 @@ export interface TrainBackend {
   readonly name: string;
   /** The device in words, for the run record (`CPU reference (node 20.12)`, the adapter's name). */
   readonly device: string;
-  /** Replaces every stored parameter (all of graph.params) with these f32 values. */
+  /**
+   * Replaces every stored parameter (all of graph.params) with these f32 values; with
+   * `masterWeights: false`, each parameter with a declared fixed type is rounded into it
+   * (`roundForStorage` of stored-weights.ts).
+   */
   setParams(params: ReadonlyMap<string, Tensor>): Promise<void>;
   /** The current parameters, f32 values, by id (graph.params order). */
   getParams(): Promise<Map<string, Tensor>>;
@@ -42,11 +46,15 @@ export interface TrainBackend {
   setSolverState(state: SolverState): Promise<void>;
   /**
    * One training step: forward in training mode (random draws keyed by the run seed and
-   * `step`), backward, solver update with `lr`, batch-norm running statistics.
+   * `step`), backward, solver update with `lr` (with `masterWeights: false`, each stored
+   * parameter's new value rounded into its type: `roundUpdate`), batch-norm running statistics.
    */
   trainStep(batch: DataBatch, opts: { step: number; lr: number }): Promise<StepResult>;
-  /** Forward in inference mode over a batch; counts only its `valid` rows. */
-  evaluate(batch: DataBatch, opts: { collectStats: boolean }): Promise<EvalResult>;
+  /**
+   * Forward in inference mode over a batch; counts only its `valid` rows. `histograms` (with
+   * collectStats; calibration by `lpc quantize`) also fills each TensorStats.histogram.
+   */
+  evaluate(batch: DataBatch, opts: { collectStats: boolean; histograms?: boolean }): Promise<EvalResult>;
   /**
    * The statistics accumulated by evaluate calls since the last takeStats, activations in graph
    * order, then the parameters' (master values, saturation against their declared types); resets
@@ -94,4 +102,11 @@ export interface TrainBackendSetup {
   solver: SolverSpec;
   /** The run's seed: it keys stochastic rounding and dropout with the step. */
   seed: number;
+  /**
+   * False: no f32 master copies for parameters with a declared fixed type; they are stored in
+   * that type, and every update is rounded into it (stored-weights.ts, docs/training.md "Stored
+   * low-precision weights"). Absent or true: f32 master weights, the quantized copy derived in
+   * each forward.
+   */
+  masterWeights?: boolean;
 }

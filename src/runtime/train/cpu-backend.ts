@@ -12,12 +12,17 @@ import { emptyParamState, gradientScale, updateParameter } from './cpu-solver.js
 import type { TensorStats } from './layer-stats.js';
 import { SOLVER_STATE_SLOTS, type SolverSpec } from './solver-spec.js';
 import { stateKey, type SolverState } from './solver-state.js';
+import { roundForStorage, roundUpdate, storedWeights, type StoredWeight } from './stored-weights.js';
 import { countCorrect, type TrainNet } from './train-net.js';
 
 /**
  * The CPU reference training backend: the CPU executor's forward and backward (src/runtime/cpu),
  * the f32 solver of cpu-solver.ts, and Caffe's batch-norm running statistics. Slow and simple,
  * it is the oracle the WebGPU backend's training steps are compared with.
+ *
+ * With `masterWeights: false` in the setup, the parameters with a declared fixed type are held
+ * in that type (stored-weights.ts): rounded when set, and each update rounded into the type
+ * after the solver. The forward is unchanged: its quantizers leave values on the grid as they are.
  */
 
 interface TrainedParam {
@@ -51,6 +56,8 @@ class CpuTrainBackend implements TrainBackend {
   private readonly trained: TrainedParam[];
   private readonly movingStats: MovingStats[];
   private readonly stats: CpuStatsCollector;
+  /** Parameters stored in their declared type (empty with master weights). */
+  private readonly stored: Map<string, StoredWeight>;
 
   constructor(private readonly setup: TrainBackendSetup) {
     this.graph = setup.graph;
@@ -62,13 +69,17 @@ class CpuTrainBackend implements TrainBackend {
     });
     this.movingStats = findMovingStats(this.graph);
     this.stats = new CpuStatsCollector(this.graph);
+    this.stored = setup.masterWeights === false ? storedWeights(this.graph) : new Map();
   }
 
   async setParams(params: ReadonlyMap<string, Tensor>): Promise<void> {
     this.params = new Map();
     for (const id of this.graph.params) {
       const t = params.get(id);
-      if (t) this.params.set(id, { shape: [...t.shape], data: Float64Array.from(t.data, Math.fround) });
+      if (!t) continue;
+      const data = Float64Array.from(t.data, Math.fround);
+      const stored = this.stored.get(id);
+      this.params.set(id, { shape: [...t.shape], data: stored ? roundForStorage(data, stored.type) : data });
     }
     for (const p of this.trained) {
       if (!this.state.has(p.id)) this.state.set(p.id, emptyParamState(this.spec, this.params.get(p.id)?.data.length ?? 0));
@@ -124,8 +135,10 @@ class CpuTrainBackend implements TrainBackend {
         iter: opts.step,
         gradScale: scale,
       });
+      // Checked before rounding into a stored type, which would saturate an infinity out of sight.
       if (!allFinite(r.weights)) return { loss, correct, counted, nonFinite: this.paramReport('update', p.id) };
-      updated.set(p.id, r);
+      const stored = this.stored.get(p.id);
+      updated.set(p.id, stored ? { weights: roundUpdate(r.weights, stored, this.setup.seed, opts.step), state: r.state } : r);
     }
     const moved = this.movedStats(forward);
     for (const [id, r] of updated) {
@@ -137,9 +150,9 @@ class CpuTrainBackend implements TrainBackend {
     return { loss, correct, counted };
   }
 
-  async evaluate(batch: DataBatch, opts: { collectStats: boolean }): Promise<EvalResult> {
+  async evaluate(batch: DataBatch, opts: { collectStats: boolean; histograms?: boolean }): Promise<EvalResult> {
     const forward = runForward(this.graph, this.params, this.inputsOf(batch), { training: false, seed: this.setup.seed, step: 0 });
-    if (opts.collectStats) this.stats.add(forward, batch.size, batch.valid);
+    if (opts.collectStats) this.stats.add(forward, batch.size, batch.valid, { histograms: opts.histograms === true });
     return this.score(forward, batch);
   }
 

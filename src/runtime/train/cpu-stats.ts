@@ -6,6 +6,7 @@ import { getOp } from '../../ops/registry.js';
 import { QUANTIZE_OP } from '../../passes/op-info.js';
 import type { ForwardResult } from '../cpu/executor.js';
 import { accumulateStats, emptyStats, type TensorStats } from './layer-stats.js';
+import { emptyMagnitudeHistogram } from './magnitude-histogram.js';
 
 /**
  * The CPU backend's layer statistics: accumulated from the traces of inference forward passes
@@ -14,11 +15,14 @@ import { accumulateStats, emptyStats, type TensorStats } from './layer-stats.js'
  */
 export class CpuStatsCollector {
   private readonly byNode = new Map<string, TensorStats>();
+  /** Whether an add since the last take asked for histograms (the parameters' then get them too). */
+  private histograms = false;
 
   constructor(private readonly graph: Graph) {}
 
-  /** Adds one forward pass; `valid` of the batch's `batch` rows are real. */
-  add(forward: ForwardResult, batch: number, valid: number): void {
+  /** Adds one forward pass; `valid` of the batch's `batch` rows are real. `histograms`: also fill TensorStats.histogram. */
+  add(forward: ForwardResult, batch: number, valid: number, opts: { histograms?: boolean } = {}): void {
+    if (opts.histograms) this.histograms = true;
     for (const node of this.graph.nodes) {
       if (getOp(node.op)?.isLoss) continue; // scalars over the batch, not activations
       const trace = forward.traces.get(node.id);
@@ -30,6 +34,7 @@ export class CpuStatsCollector {
         s = emptyStats(node.id, value.id, node.op, 'activation', value.type.dtype);
         this.byNode.set(node.id, s);
       }
+      if (opts.histograms && !s.histogram) s.histogram = emptyMagnitudeHistogram();
       const out = last.output;
       const rows = out.shape[0] === batch && batch > 0 ? valid * (out.data.length / batch) : out.data.length;
       const quantized = last.op.name === QUANTIZE_OP && isFixed(last.args.outType.dtype) ? last.args.outType.dtype : undefined;
@@ -49,8 +54,9 @@ export class CpuStatsCollector {
     for (const id of this.graph.params) {
       const v = this.graph.values.get(id);
       const t = params.get(id);
-      if (v && t) out.push(paramStats(this.graph, v, t));
+      if (v && t) out.push(paramStats(this.graph, v, t, this.histograms));
     }
+    this.histograms = false;
     return out;
   }
 }
@@ -67,11 +73,12 @@ export function usedParamType(graph: Graph, id: string): NumberType {
 }
 
 /** Stats of a parameter as the net uses it: the master rounded (nearest) to its type; saturation against that type. */
-function paramStats(graph: Graph, v: Value, master: Tensor): TensorStats {
+function paramStats(graph: Graph, v: Value, master: Tensor, histogram: boolean): TensorStats {
   const owner = v.param?.owner ?? v.id;
   const op = graph.nodes.find((n) => n.id === owner)?.op ?? '';
   const type = usedParamType(graph, v.id);
   const s = emptyStats(owner, v.id, op, 'param', type);
+  if (histogram) s.histogram = emptyMagnitudeHistogram();
   if (isFixed(type)) accumulateStats(s, quantizeTensor(master.data, type), 0, master.data.length, { values: master.data, type });
   else accumulateStats(s, master.data, 0, master.data.length);
   return s;

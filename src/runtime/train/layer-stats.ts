@@ -1,5 +1,6 @@
 import { formatNumberType, type FixedType, type NumberType } from '../../numeric/number-type.js';
 import { emptyQuantizeStats, quantizeCodeCounted } from '../../numeric/quantize.js';
+import { magnitudeBin } from './magnitude-histogram.js';
 
 /**
  * Per-layer statistics (SEMANTICS.md section 6), as counters that any backend can accumulate
@@ -16,6 +17,9 @@ import { emptyQuantizeStats, quantizeCodeCounted } from '../../numeric/quantize.
  *                      finite |x| in [2^(e-127), 2^(e-126)) lands in bin e; zeros and subnormals
  *                      in bin 0. It is what a suggested fixed<I, F> needs (suggestFixed), and a GPU
  *                      computes it with one bitcast and an atomic add.
+ *   histogram          optional (calibration, `evaluate` with `histograms`): finite |x| counted
+ *                      in the bins of magnitude-histogram.ts, whose edges make choosing a
+ *                      fixed<I, F> for any width exact (lpc quantize).
  */
 
 export const EXPONENT_BINS = 256;
@@ -39,6 +43,8 @@ export interface TensorStats {
   max: number;
   maxAbs: number;
   exponents: number[];
+  /** Present when asked for (calibration): counts by magnitude-histogram.ts's bins of the finite |x|. */
+  histogram?: number[];
 }
 
 export function emptyStats(layer: string, tensor: string, op: string, kind: TensorStats['kind'], type: NumberType): TensorStats {
@@ -105,6 +111,7 @@ export function accumulateStats(
     const a = Math.abs(x);
     if (a > s.maxAbs) s.maxAbs = a;
     s.exponents[exponentBin(a)]++;
+    if (s.histogram) s.histogram[magnitudeBin(a)]++;
   }
   // quantizeCodeCounted counts infinities as saturated; they are reported as infinite already.
   s.saturated += q.saturated - (pre ? countInfinite(pre.values, begin, end) : 0);
@@ -127,6 +134,10 @@ export function mergeStats(into: TensorStats, from: TensorStats): void {
   into.max = Math.max(into.max, from.max);
   into.maxAbs = Math.max(into.maxAbs, from.maxAbs);
   for (let e = 0; e < EXPONENT_BINS; e++) into.exponents[e] += from.exponents[e];
+  if (from.histogram) {
+    if (!into.histogram) into.histogram = [...from.histogram];
+    else for (let k = 0; k < from.histogram.length; k++) into.histogram[k] += from.histogram[k];
+  }
 }
 
 /** Finite elements counted. */

@@ -40,6 +40,8 @@ export interface RunRecord {
   maxSteps?: number;
   solver: SolverSpec;
   policy: LrPolicy;
+  /** False: weights stored in their declared types (`master_weights false`). Absent in records written before the setting existed: true. */
+  masterWeights?: boolean;
   checkpointEvery: number;
   /** `fillers` or the --weights file the run started from. */
   initialWeights: string;

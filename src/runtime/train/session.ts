@@ -27,14 +27,25 @@ export interface TrainSettings {
   display: number;
   /** Steps between extra test evaluations (`test_interval`; 0: per epoch only). */
   testInterval: number;
+  /**
+   * `master_weights` of the train section (`--master-weights` / `--no-master-weights`): false
+   * stores every parameter with a declared fixed type in that type (docs/training.md, "Stored
+   * low-precision weights").
+   */
+  masterWeights: boolean;
 }
 
 export const DEFAULT_EPOCHS = 10;
 export const DEFAULT_SEED = 1;
 export const DEFAULT_DISPLAY = 20;
+/** Training keeps f32 master weights unless the train section or the command line says otherwise. */
+export const DEFAULT_MASTER_WEIGHTS = true;
 
 /** The run's settings: command-line values over the train section over defaults. */
-export function resolveSettings(graph: Graph, overrides: { epochs?: number; seed?: number; batch?: number }): { settings?: TrainSettings; diagnostics: Diagnostic[] } {
+export function resolveSettings(
+  graph: Graph,
+  overrides: { epochs?: number; seed?: number; batch?: number; masterWeights?: boolean },
+): { settings?: TrainSettings; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const config = graph.train;
   let solver = DEFAULT_SOLVER;
@@ -63,6 +74,7 @@ export function resolveSettings(graph: Graph, overrides: { epochs?: number; seed
     epochs: overrides.epochs ?? config?.epochs ?? (iterations !== undefined ? Number.MAX_SAFE_INTEGER : DEFAULT_EPOCHS),
     display: int(other.display) ?? DEFAULT_DISPLAY,
     testInterval: int(other.test_interval) ?? 0,
+    masterWeights: overrides.masterWeights ?? (typeof other.master_weights === 'boolean' ? other.master_weights : DEFAULT_MASTER_WEIGHTS),
   };
   if (iterations !== undefined) settings.maxSteps = iterations;
   return { settings, diagnostics };
@@ -72,22 +84,25 @@ export function resolveSettings(graph: Graph, overrides: { epochs?: number; seed
  * The training graph and what a backend is built from. The pipeline runs in training mode
  * (quantizers made explicit and fused, no batch-norm folding, a backward plan); evaluation runs
  * the same graph with training off, so parameters keep their ids throughout. A net evaluated
- * only (`forTraining` false) may lack a loss: it then gets the same graph and an empty plan.
+ * only (`forTraining` false, default true) may lack a loss: it then gets the same graph and an
+ * empty plan. `masterWeights` (default true) goes to the setup unchanged.
  */
 export function buildTrainSetup(
   graph: Graph,
   solver: SolverSpec,
   seed: number,
-  opts: { forTraining: boolean } = { forTraining: true },
+  opts: { forTraining?: boolean; masterWeights?: boolean } = {},
 ): { setup?: TrainBackendSetup; diagnostics: Diagnostic[] } {
   const analyzed = analyzeTrainNet(graph);
   if (!analyzed.net) return { diagnostics: analyzed.diagnostics };
-  const withoutPlan = !opts.forTraining && graph.losses.length === 0;
+  const withoutPlan = opts.forTraining === false && graph.losses.length === 0;
   const planned = runPipeline(graph, withoutPlan ? { mode: 'training', stopAfter: 'fusion' } : { mode: 'training' });
   const plan: BackwardPlan | undefined = withoutPlan ? { seeds: [], steps: [], paramGrads: new Map(), gradients: new Map() } : planned.backward;
   if (!planned.ok || !plan) return { diagnostics: planned.diagnostics };
   const net = analyzeTrainNet(planned.graph).net ?? analyzed.net;
-  return { setup: { graph: planned.graph, plan, net, solver, seed }, diagnostics: planned.diagnostics };
+  const setup: TrainBackendSetup = { graph: planned.graph, plan, net, solver, seed };
+  if (opts.masterWeights === false) setup.masterWeights = false;
+  return { setup, diagnostics: planned.diagnostics };
 }
 
 /** The trained parameters of a setup (those with a gradient) and their shapes: what solver state covers. */

@@ -8,6 +8,7 @@ import type { CodeTable } from '../../diag/codes.js';
  *   LPC5000-5009  device acquisition
  *   LPC5010-5019  errors reported by the GPU (validation, out of memory, internal, shaders)
  *   LPC5020-5029  buffers and limits
+ *   LPC5030-5039  the net executor (executor.ts)
  */
 export const WEBGPU_CODES = {
   WEBGPU_UNAVAILABLE: 'LPC5000',
@@ -23,6 +24,10 @@ export const WEBGPU_CODES = {
 
   TENSOR_TOO_LARGE: 'LPC5020',
   READBACK_FAILED: 'LPC5021',
+
+  INPUT_NOT_STORABLE: 'LPC5030',
+  NET_DESTROYED: 'LPC5031',
+  UNKNOWN_VALUE: 'LPC5032',
 } as const;
 
 const C = WEBGPU_CODES;
@@ -67,6 +72,18 @@ export const webgpuCodes: CodeTable = {
   [C.TENSOR_TOO_LARGE]: {
     summary: 'a tensor needs more storage than the adapter can bind, even split into chunks',
     fix: 'use a narrower fixed-point type or a smaller batch, an adapter with larger limits, or `--backend cpu`',
+  },
+  [C.INPUT_NOT_STORABLE]: {
+    summary: 'a value given for a net input cannot be stored in the input\'s number type (an i32 input needs whole numbers within 32 bits)',
+    fix: 'check the input data: labels are whole numbers, other inputs finite',
+  },
+  [C.NET_DESTROYED]: {
+    summary: 'a WebGPU net was run after it was destroyed (its buffers are gone)',
+    fix: 'create the net again; this is a bug in the program that called lpc',
+  },
+  [C.UNKNOWN_VALUE]: {
+    summary: 'a value was asked of a WebGPU run that the net does not compute or the run did not keep',
+    fix: 'ask for a value id of the planned graph (`lpc compile --emit ir` lists them), and capture it in the run',
   },
   [C.READBACK_FAILED]: {
     summary: 'reading a result back from the GPU failed',

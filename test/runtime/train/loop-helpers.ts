@@ -14,11 +14,11 @@ export interface Prepared {
   settings: TrainSettings;
 }
 
-export function prepare(text: string, overrides: { epochs?: number } = {}): Prepared {
+export function prepare(text: string, overrides: { epochs?: number; masterWeights?: boolean } = {}): Prepared {
   const graph = lowerNet(text);
   const s = resolveSettings(graph, overrides);
   if (!s.settings) throw new Error(s.diagnostics.map((d) => d.message).join('\n'));
-  const built = buildTrainSetup(graph, s.settings.solver, s.settings.seed);
+  const built = buildTrainSetup(graph, s.settings.solver, s.settings.seed, { masterWeights: s.settings.masterWeights });
   if (!built.setup) throw new Error(built.diagnostics.map((d) => d.message).join('\n'));
   return { setup: built.setup, settings: s.settings };
 }

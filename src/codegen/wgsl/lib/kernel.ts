@@ -35,6 +35,18 @@ export interface ElementwiseStage {
   emit(b: ShaderBuilder, x: Expr<'f32'>, flatIndex: Expr<'u32'>): Expr<'f32'>;
   /** Keys the stage draws from (a stochastic quantizer in training); the kernel lists them in its dispatch's `rng`. */
   rng?: KernelRng;
+  /**
+   * The number type whose grid the values `emit` returns lie on: a quantize stage's target, relu's
+   * fixed input type (relu maps the grid to itself). Absent: f32 (any value). A kernel whose
+   * output has this type stores the value's code as it is; otherwise it rounds to the output type.
+   */
+  outType?: NumberType;
+  /**
+   * For a stage with a fixed `outType`: the code of the value `emit` returns, computed directly.
+   * The f32 value of a code is inexact past 24 bits, so the last stage of a wider output type
+   * stores this instead.
+   */
+  emitCode?(b: ShaderBuilder, x: Expr<'f32'>, flatIndex: Expr<'u32'>): Expr<'i32'>;
 }
 
 /** Context for building an elementwise stage: whether it may draw, and its stream. */
