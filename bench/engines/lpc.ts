@@ -14,6 +14,7 @@
  * If the executor lands with another signature, `bindExecutor` below is the one place to adapt.
  */
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Graph } from '../../src/ir/graph.js';
 import type { Tensor } from '../../src/numeric/tensor.js';
 import { acquireDevice, type LpcDevice } from '../../src/runtime/webgpu/device.js';
@@ -33,8 +34,8 @@ const EXECUTOR_MODULE = '../../src/runtime/webgpu/executor';
 
 /** The executor's factory, or why there is none. */
 async function bindExecutor(): Promise<{ create: CreateExecutor } | { reason: string }> {
-  const base = new URL(EXECUTOR_MODULE, import.meta.url);
-  if (!existsSync(`${base.pathname}.ts`) && !existsSync(`${base.pathname}.js`)) {
+  const base = fileURLToPath(new URL(EXECUTOR_MODULE, import.meta.url));
+  if (!existsSync(`${base}.ts`) && !existsSync(`${base}.js`)) {
     return { reason: 'lpc WebGPU executor not available (src/runtime/webgpu/executor.ts does not exist yet)' };
   }
   let mod: Record<string, unknown>;

@@ -7,9 +7,12 @@ import { PARSER_CODES } from '../parser/codes.js';
 import { passCodes } from '../passes/codes.js';
 import { runtimeCodes } from '../runtime/codes.js';
 import { datasetCodes } from '../runtime/data/dataset-codes.js';
+import { quantizeCodes } from '../runtime/quantize/codes.js';
 import { trainCodes } from '../runtime/train/codes.js';
 import { webgpuCodes } from '../runtime/webgpu/codes.js';
 import { compileCodes } from './compile/codes.js';
+import { diffCodes } from './diff/codes.js';
+import { codegenCodes } from '../codegen/codes.js';
 
 /** Every area's code table, in pipeline order, with the area's name for the docs. */
 export const CODE_TABLES: readonly { area: string; table: CodeTable }[] = [
@@ -19,10 +22,13 @@ export const CODE_TABLES: readonly { area: string; table: CodeTable }[] = [
   { area: 'runtime: weights files, inputs, CPU backend', table: runtimeCodes },
   { area: 'training', table: trainCodes },
   { area: 'data sets', table: datasetCodes },
+  { area: '`lpc quantize` and `lpc sweep`', table: quantizeCodes },
   { area: 'Caffe import and export', table: caffeCodes },
   { area: 'WGSL emission', table: wgslLibCodes },
   { area: 'WebGPU devices', table: webgpuCodes },
+  { area: 'WGSL program planning', table: codegenCodes },
   { area: '`lpc compile`', table: compileCodes },
+  { area: '`lpc diff`', table: diffCodes },
   { area: '`lpc fmt`', table: formatCodes },
 ];
 

@@ -1,6 +1,7 @@
 import type { OpDef } from './op-def.js';
 import { intAttr, optionalIntAttr } from './attrs.js';
 import { checkLogitsAndLabels, classAt, labelLayout } from './labels.js';
+import { labelScoreForward } from './losses.wgsl.js';
 
 /**
  * Caffe's Accuracy: the fraction of labelled positions whose true class is among the `top_k`
@@ -58,4 +59,5 @@ export const accuracyOp: OpDef = {
       return { shape: [], data: Float64Array.of(counted === 0 ? 0 : Math.fround(correct / counted)) };
     },
   },
+  wgsl: { forward: (req) => labelScoreForward(req, 'accuracy') },
 };

@@ -1,6 +1,8 @@
 import type { OpDef } from './op-def.js';
 import { roundF32, roundToStorage } from './precision.js';
 import { sameShapeInputs } from './shape-util.js';
+import { eltwiseForward } from './eltwise.wgsl.js';
+import { eltwiseBackward } from './eltwise.wgsl-backward.js';
 
 /**
  * Elementwise sum of two or more tensors of one shape (residual connections). The sum is taken
@@ -33,5 +35,9 @@ export const addOp: OpDef = {
         params: [],
       };
     },
+  },
+  wgsl: {
+    forward: (req) => eltwiseForward(req, { fold: 'add' }, 'add'),
+    backward: (req) => eltwiseBackward(req, 'add'),
   },
 };

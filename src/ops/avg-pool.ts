@@ -1,6 +1,7 @@
 import type { OpDef } from './op-def.js';
 import { roundF32, roundToStorage } from './precision.js';
 import { poolForward } from './pooling.wgsl.js';
+import { poolBackward } from './pooling.wgsl-backward.js';
 import { poolGeometry, poolGeometryOrThrow, poolingAttrs, poolOutputShape, windowRange } from './pooling.js';
 
 /**
@@ -65,5 +66,6 @@ export const avgPoolOp: OpDef = {
   },
   wgsl: {
     forward: (req) => poolForward(req, 'avg'),
+    backward: (req) => poolBackward(req, 'avg'),
   },
 };

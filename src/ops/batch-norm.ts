@@ -4,6 +4,8 @@ import type { Tensor } from '../numeric/tensor.js';
 import { boolAttr, floatAttr } from './attrs.js';
 import { roundF32, roundToStorage } from './precision.js';
 import { formatShape, productOf } from './shape-util.js';
+import { batchNormForward } from './batch-norm.wgsl.js';
+import { batchNormBackward } from './batch-norm.wgsl-backward.js';
 
 /**
  * Batch normalisation, Caffe's BatchNorm (no learned scale/shift: a `scale` op follows it).
@@ -217,4 +219,5 @@ export const batchNormOp: OpDef = {
       };
     },
   },
+  wgsl: { forward: batchNormForward, backward: batchNormBackward },
 };

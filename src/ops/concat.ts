@@ -2,6 +2,8 @@ import type { OpDef } from './op-def.js';
 import { F32, sameNumberType } from '../numeric/number-type.js';
 import { intAttr } from './attrs.js';
 import { roundF32, roundToStorage } from './precision.js';
+import { concatForward } from './concat.wgsl.js';
+import { concatBackward } from './concat.wgsl-backward.js';
 import { axisRangeMessage, canonicalAxis, formatShape, splitAtAxis } from './shape-util.js';
 
 /**
@@ -91,4 +93,5 @@ export const concatOp: OpDef = {
       return { inputs: grads, params: [] };
     },
   },
+  wgsl: { forward: concatForward, backward: concatBackward },
 };

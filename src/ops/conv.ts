@@ -6,6 +6,8 @@ import { intAttr, pairAttr } from './attrs.js';
 import { hasBias, learnableLayerAttrs, weightAndBiasParams } from './layer-params.js';
 import { roundF32, roundToStorage } from './precision.js';
 import { formatShape } from './shape-util.js';
+import { convConfigs, convKernel } from '../codegen/wgsl/lib/templates/conv-gemm.js';
+import { convBackward } from './conv.wgsl-backward.js';
 
 /**
  * 2-D convolution, Caffe's Convolution layer: cross-correlation over NCHW input with weights
@@ -223,5 +225,11 @@ export const convOp: OpDef = {
       if (hasBias(attrs)) paramGrads.push({ shape: [g.cout], data: roundF32(db) });
       return { inputs: [{ shape: [...inputs[0].shape], data: roundF32(dx) }], params: paramGrads };
     },
+  },
+  /** Implicit GEMM over the NCHW input (src/codegen/wgsl/lib/templates/conv-gemm.ts): one dispatch per fused node. */
+  wgsl: {
+    backward: convBackward,
+    forward: (req) => convKernel(req, geometryOrThrow(req.inputs[0].shape, req.attrs as Attrs)),
+    configs: (req) => convConfigs(req, geometryOrThrow(req.inputs[0].shape, req.attrs as Attrs)),
   },
 };

@@ -5,6 +5,8 @@ import { boolAttr, intAttr } from './attrs.js';
 import { hasBias, learnableLayerAttrs, weightAndBiasParams } from './layer-params.js';
 import { roundF32, roundToStorage } from './precision.js';
 import { axisRangeMessage, canonicalAxis, formatShape, productOf } from './shape-util.js';
+import { denseConfigs, denseKernel } from '../codegen/wgsl/lib/templates/dense-gemm.js';
+import { denseBackward } from './dense.wgsl-backward.js';
 
 /**
  * Fully connected layer, Caffe's InnerProduct: the input is flattened from `axis` into rows of
@@ -136,5 +138,11 @@ export const denseOp: OpDef = {
       if (hasBias(attrs)) paramGrads.push({ shape: [g.units], data: roundF32(db) });
       return { inputs: [{ shape: [...inputs[0].shape], data: roundF32(dx) }], params: paramGrads };
     },
+  },
+  /** A GEMM of the flattened input rows and the weights (src/codegen/wgsl/lib/templates/dense-gemm.ts): one dispatch per fused node. */
+  wgsl: {
+    backward: denseBackward,
+    forward: (req) => denseKernel(req, geometryOrThrow(req.inputs[0].shape, req.attrs as Attrs)),
+    configs: (req) => denseConfigs(req, geometryOrThrow(req.inputs[0].shape, req.attrs as Attrs)),
   },
 };

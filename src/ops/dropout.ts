@@ -2,6 +2,12 @@ import type { CpuContext, OpDef } from './op-def.js';
 import { uniformStream } from '../numeric/rng.js';
 import { floatAttr } from './attrs.js';
 import { roundF32, roundToStorage } from './precision.js';
+import { wgsl } from '../codegen/wgsl/lib/expr.js';
+import type { KernelBackwardRequest, KernelRequest, KernelDispatch } from '../codegen/wgsl/lib/kernel.js';
+import { GradKernel } from '../codegen/wgsl/lib/templates/grad-kernel.js';
+import { rngKeyUniforms, rngU32 } from '../codegen/wgsl/lib/rng.js';
+import { loadElement, mapKernel } from '../codegen/wgsl/lib/templates/element-kernel.js';
+import type { Attrs } from '../ir/graph.js';
 
 /**
  * Dropout (SEMANTICS.md section 5): identity at inference. In training, element i is kept when
@@ -22,6 +28,53 @@ export function dropoutMask(ctx: CpuContext, ratio: number, count: number): Uint
   const keep = new Uint8Array(count);
   for (let i = 0; i < count; i++) keep[i] = draw(i) >= ratio ? 1 : 0;
   return keep;
+}
+
+/**
+ * WGSL forward. At inference a copy (codes of fixed inputs unchanged). In training element i is
+ * kept when its draw u = (rngU32 >> 8) * 2^-24 satisfies u >= ratio, tested exactly in integers as
+ * (rngU32 >> 8) >= ceil(ratio * 2^24) (comparing u with ratio rounded to f32 could flip a draw
+ * that falls between ratio and its f32 neighbour). Kept values are x * fround(1 / (1 - ratio)) in
+ * f32, the reference's product; they leave a fixed type's grid, and the kernel's output store
+ * rounds them like the CPU executor's output enforcement.
+ */
+function dropoutForward(req: KernelRequest): KernelDispatch[] {
+  if (!req.training) return [mapKernel(req, 'dropout (identity)', (_k, x, i) => loadElement(x, i))];
+  const ratio = floatAttr(req.attrs as Attrs, 'ratio', 0.5);
+  return [
+    mapKernel(req, 'dropout', (k, x, i) => {
+      const threshold = k.uniform('drop_threshold', 'u32', Math.ceil(ratio * 2 ** 24));
+      const scale = k.uniform('drop_scale', 'f32', dropoutScale(ratio));
+      k.rng.push({ prefix: 'rng', stream: req.stream });
+      const draw = rngU32(k.b, rngKeyUniforms(k.b, 'rng'), i);
+      return {
+        lines: [`let lpc_keep = (${draw} >> 8u) >= ${threshold};`],
+        value: wgsl('f32', `select(0.0, ${x.loadValue(i)} * ${scale}, lpc_keep)`),
+      };
+    }),
+  ];
+}
+
+/**
+ * WGSL backward: dx = dy * fround(1 / (1 - ratio)) where the forward kept the element, else 0, the
+ * mask redrawn from the same keys (the node's stream, prefix `rng`) and flat index as the forward.
+ * At inference (not trained, but defined) the identity.
+ */
+function dropoutBackward(req: KernelBackwardRequest): KernelDispatch[] {
+  const target = req.gradInputs[0];
+  if (!target) return [];
+  const k = new GradKernel(req, 'dropout');
+  if (!req.training) return [k.finish(target, req.accumulateInputs[0] ?? false, (i) => ({ value: k.gradOut(i) }))];
+  const ratio = floatAttr(req.attrs as Attrs, 'ratio', 0.5);
+  const threshold = k.uniform('drop_threshold', 'u32', Math.ceil(ratio * 2 ** 24));
+  const scale = k.uniform('drop_scale', 'f32', dropoutScale(ratio));
+  k.collect({ prefix: 'rng', stream: req.stream });
+  return [
+    k.finish(target, req.accumulateInputs[0] ?? false, (i) => ({
+      lines: [`let lpc_keep = (${rngU32(k.b, rngKeyUniforms(k.b, 'rng'), i)} >> 8u) >= ${threshold};`],
+      value: wgsl('f32', `select(0.0, ${k.gradOut(i)} * ${scale}, lpc_keep)`),
+    })),
+  ];
 }
 
 export const dropoutOp: OpDef = {
@@ -71,4 +124,5 @@ export const dropoutOp: OpDef = {
       return { inputs: [{ shape: [...inputs[0].shape], data: roundF32(dx) }], params: [] };
     },
   },
+  wgsl: { forward: dropoutForward, backward: dropoutBackward },
 };

@@ -4,6 +4,8 @@ import type { Tensor } from '../numeric/tensor.js';
 import { optionalFloatsAttr, stringAttr } from './attrs.js';
 import { roundF32, roundToStorage } from './precision.js';
 import { sameShapeInputs } from './shape-util.js';
+import { eltwiseFold, eltwiseForward } from './eltwise.wgsl.js';
+import { eltwiseBackward, eltwiseOperation } from './eltwise.wgsl-backward.js';
 
 /**
  * Caffe's Eltwise layer: an elementwise sum (optionally weighted by `coeffs`), product or
@@ -123,5 +125,9 @@ export const eltwiseOp: OpDef = {
       }
       return { inputs: grads.map((g, k) => ({ shape: [...inputs[k].shape], data: roundF32(g) })), params: [] };
     },
+  },
+  wgsl: {
+    forward: (req) => eltwiseForward(req, eltwiseFold(req), `eltwise ${eltwiseFold(req).fold}`),
+    backward: (req) => eltwiseBackward(req, eltwiseOperation(req)),
   },
 };

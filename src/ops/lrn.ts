@@ -3,6 +3,10 @@ import type { OpDef } from './op-def.js';
 import { floatAttr, intAttr } from './attrs.js';
 import { roundF32, roundToStorage } from './precision.js';
 import { formatShape, productOf } from './shape-util.js';
+import { wgsl } from '../codegen/wgsl/lib/expr.js';
+import type { KernelDispatch, KernelRequest } from '../codegen/wgsl/lib/kernel.js';
+import { ElementKernel } from '../codegen/wgsl/lib/templates/element-kernel.js';
+import { lrnBackward } from './lrn.wgsl-backward.js';
 
 /**
  * Local response normalisation across channels (Caffe LRN, ACROSS_CHANNELS):
@@ -50,6 +54,41 @@ function lrnScale(x: Float64Array, shape: readonly number[], p: LrnParams): Floa
     }
   }
   return scale;
+}
+
+/**
+ * WGSL forward, one output element per lane: the squares of the channel window summed in f32 in
+ * channel order, scale = k + (alpha / n) * sum, y = x * pow(scale, -beta). The reference works in
+ * f64, so results agree within the f32 tolerance (pow's error on lavapipe is a few ulp).
+ */
+function lrnForward(req: KernelRequest): KernelDispatch[] {
+  const p = readParams(req.attrs as Attrs);
+  const shape = req.inputs[0].shape;
+  const k = new ElementKernel(req, 'lrn');
+  const x = k.input('x', req.inputs[0]);
+  const channels = k.uniform('lrn_c', 'u32', shape[1]);
+  const inner = k.uniform('lrn_inner', 'u32', productOf(shape.slice(2)));
+  const half = k.uniform('lrn_half', 'u32', (p.size - 1) / 2);
+  const kConst = k.uniform('lrn_k', 'f32', p.k);
+  const alpha = k.uniform('lrn_alpha_n', 'f32', p.alpha / p.size);
+  const negBeta = k.uniform('lrn_neg_beta', 'f32', -p.beta);
+  return [
+    k.finish((i) => ({
+      lines: [
+        `let lpc_c = (${i} / ${inner}) % ${channels};`,
+        // element i at channel 0 of its image and position; channel cc is cc * inner further
+        `let lpc_base = ${i} - lpc_c * ${inner};`,
+        `let lpc_hi = min(lpc_c + ${half}, ${channels} - 1u);`,
+        `var lpc_sq = 0.0;`,
+        `for (var lpc_cc = lpc_c - min(lpc_c, ${half}); lpc_cc <= lpc_hi; lpc_cc++) {`,
+        `  let lpc_v = ${x.loadValue(wgsl('u32', `lpc_base + lpc_cc * ${inner}`))};`,
+        `  lpc_sq = lpc_sq + lpc_v * lpc_v;`,
+        `}`,
+        `let lpc_scale = ${kConst} + ${alpha} * lpc_sq;`,
+      ],
+      value: wgsl('f32', `${x.loadValue(i)} * pow(lpc_scale, ${negBeta})`),
+    })),
+  ];
 }
 
 export const lrnOp: OpDef = {
@@ -130,4 +169,5 @@ export const lrnOp: OpDef = {
       return { inputs: [{ shape: [...shape], data: roundF32(dx) }], params: [] };
     },
   },
+  wgsl: { forward: lrnForward, backward: lrnBackward },
 };

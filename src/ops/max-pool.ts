@@ -2,6 +2,7 @@ import type { OpDef } from './op-def.js';
 import type { Tensor } from '../numeric/tensor.js';
 import { roundF32, roundToStorage } from './precision.js';
 import { poolForward } from './pooling.wgsl.js';
+import { poolBackward } from './pooling.wgsl-backward.js';
 import { poolGeometry, poolGeometryOrThrow, poolingAttrs, poolOutputShape, windowRange, type PoolGeometry } from './pooling.js';
 
 /**
@@ -66,5 +67,6 @@ export const maxPoolOp: OpDef = {
   },
   wgsl: {
     forward: (req) => poolForward(req, 'max'),
+    backward: (req) => poolBackward(req, 'max'),
   },
 };

@@ -8,7 +8,9 @@ import { stringAttr, typeAttr } from './attrs.js';
 import { roundF32 } from './precision.js';
 import type { Expr } from '../codegen/wgsl/lib/expr.js';
 import type { ElementwiseContext, ElementwiseStage, KernelRng } from '../codegen/wgsl/lib/kernel.js';
-import { quantizeCode, quantizeValue } from '../codegen/wgsl/lib/quantizer.js';
+import { quantize, quantizeCode, quantizeValue } from '../codegen/wgsl/lib/quantizer.js';
+import { wgsl } from '../codegen/wgsl/lib/expr.js';
+import { mapBackward } from '../codegen/wgsl/lib/templates/grad-kernel.js';
 import { rngKeyUniforms, rngUniform } from '../codegen/wgsl/lib/rng.js';
 import type { ShaderBuilder } from '../codegen/wgsl/lib/shader-builder.js';
 import { mapKernel } from '../codegen/wgsl/lib/templates/element-kernel.js';
@@ -47,8 +49,12 @@ function wgslDraw(b: ShaderBuilder, t: FixedType, training: boolean, rng: Kernel
   return rngUniform(b, rngKeyUniforms(b, rng.prefix), i);
 }
 
-/** The quantizer as an epilogue stage: its value (and code) for the element at `flatIndex`. */
-function quantizeStage(t: FixedType, ctx: ElementwiseContext): ElementwiseStage {
+/**
+ * The quantizer as an epilogue stage: its value (and code) for the element at `flatIndex`, and its
+ * straight-through derivative: dy, or with `ste: clipped` 0 where the quantizer saturated or met a
+ * NaN, decided by rerunning it on the same input with the same draw (the reference's rule).
+ */
+function quantizeStage(t: FixedType, ctx: ElementwiseContext, ste: (typeof STE_MODES)[number]): ElementwiseStage {
   const rng: KernelRng = { prefix: ctx.rngPrefix, stream: ctx.stream };
   const draws = ctx.training && t.round === 'stochastic';
   return {
@@ -56,8 +62,14 @@ function quantizeStage(t: FixedType, ctx: ElementwiseContext): ElementwiseStage 
     emit: (b, x, i) => quantizeValue(b, t, x, wgslDraw(b, t, ctx.training, rng, i)),
     emitCode: (b, x, i) => quantizeCode(b, t, x, wgslDraw(b, t, ctx.training, rng, i)),
     outType: t,
+    derivative: (b, x, _y, dy, i) =>
+      ste === 'clipped' ? wgsl('f32', `select(${dy}, 0.0, ${quantize(b, t, x, wgslDraw(b, t, ctx.training, rng, i))}.status != 0u)`) : dy,
     ...(draws ? { rng } : {}),
   };
+}
+
+function steOf(attrs: Attrs): (typeof STE_MODES)[number] {
+  return stringAttr(attrs, 'ste', 'identity', STE_MODES);
 }
 
 export const quantizeOp: OpDef = {
@@ -128,7 +140,10 @@ export const quantizeOp: OpDef = {
       ];
     },
     elementwise(attrs, _inType, ctx) {
-      return quantizeStage(targetType(attrs as Attrs), ctx);
+      return quantizeStage(targetType(attrs as Attrs), ctx, steOf(attrs as Attrs));
     },
+    // Standalone: the stage with the forward's own keys (prefix `rng`, the node's stream).
+    backward: (req) =>
+      mapBackward(req, 'quantize', quantizeStage(targetType(req.attrs as Attrs), { training: req.training, stream: req.stream, rngPrefix: 'rng' }, steOf(req.attrs as Attrs))),
   },
 };

@@ -4,6 +4,7 @@ import { F32, type NumberType } from '../numeric/number-type.js';
 import { f32Lit, wgsl, type Expr } from '../codegen/wgsl/lib/expr.js';
 import type { ElementwiseStage } from '../codegen/wgsl/lib/kernel.js';
 import { mapKernel } from '../codegen/wgsl/lib/templates/element-kernel.js';
+import { mapBackward } from '../codegen/wgsl/lib/templates/grad-kernel.js';
 import { floatAttr } from './attrs.js';
 import { roundF32, roundToStorage } from './precision.js';
 
@@ -18,6 +19,25 @@ import { roundF32, roundToStorage } from './precision.js';
  */
 function reluExpr(x: Expr<'f32'>, slope: number): Expr<'f32'> {
   return wgsl('f32', slope === 0 ? `select(0.0, ${x}, ${x} > 0.0)` : `select(${x} * ${f32Lit(slope)}, ${x}, ${x} > 0.0)`);
+}
+
+/**
+ * The backward in WGSL, as the reference: dy where x > 0, else slope * dy (0 for plain relu; the
+ * slope at exactly 0, as Caffe). The leaky product is one f32 multiply by the f32 slope.
+ */
+function reluDerivative(x: Expr<'f32'>, dy: Expr<'f32'>, slope: number): Expr<'f32'> {
+  return wgsl('f32', slope === 0 ? `select(0.0, ${dy}, ${x} > 0.0)` : `select(${dy} * ${f32Lit(slope)}, ${dy}, ${x} > 0.0)`);
+}
+
+/** relu as an epilogue stage (and, standalone, the stage its backward differentiates). */
+function reluStage(attrs: Readonly<Record<string, unknown>>, inType: NumberType): ElementwiseStage {
+  const slope = floatAttr(attrs as Attrs, 'negative_slope', 0);
+  return {
+    name: slope === 0 ? 'relu' : `relu(${slope})`,
+    emit: (_b, x) => reluExpr(x, slope),
+    outType: reluType(inType, attrs),
+    derivative: (_b, x, _y, dy) => reluDerivative(x, dy, slope),
+  };
 }
 
 /** Relu keeps a fixed input's grid when the slope is 0. */
@@ -72,9 +92,7 @@ export const reluOp: OpDef = {
         ),
       ];
     },
-    elementwise(attrs, inType): ElementwiseStage {
-      const slope = floatAttr(attrs as Attrs, 'negative_slope', 0);
-      return { name: slope === 0 ? 'relu' : `relu(${slope})`, emit: (_b, x) => reluExpr(x, slope), outType: reluType(inType, attrs) };
-    },
+    elementwise: reluStage,
+    backward: (req) => mapBackward(req, 'relu', reluStage(req.attrs, req.inputs[0].type)),
   },
 };

@@ -1,6 +1,8 @@
 import type { OpDef, ShapeResult } from './op-def.js';
 import { intsAttr } from './attrs.js';
 import { roundF32, roundToStorage } from './precision.js';
+import { loadElement, mapKernel } from '../codegen/wgsl/lib/templates/element-kernel.js';
+import { copyBackward } from '../codegen/wgsl/lib/templates/grad-kernel.js';
 import { formatShape, productOf } from './shape-util.js';
 
 /**
@@ -89,5 +91,11 @@ export const reshapeOp: OpDef = {
     backward({ inputs, gradOutput }) {
       return { inputs: [{ shape: [...inputs[0].shape], data: roundF32(Float64Array.from(gradOutput.data)) }], params: [] };
     },
+  },
+  wgsl: {
+    // Row-major order is unchanged: element i of the output is element i of the input.
+    forward: (req) => [mapKernel(req, 'reshape', (_k, x, i) => loadElement(x, i))],
+    // The gradient moves back unchanged, element for element.
+    backward: (req) => copyBackward(req, 'reshape'),
   },
 };

@@ -3,6 +3,11 @@ import type { OpDef, ParamSpec } from './op-def.js';
 import { boolAttr, intAttr } from './attrs.js';
 import { roundF32, roundToStorage } from './precision.js';
 import { axisRangeMessage, canonicalAxis, splitAtAxis } from './shape-util.js';
+import { wgsl } from '../codegen/wgsl/lib/expr.js';
+import type { KernelDispatch, KernelRequest } from '../codegen/wgsl/lib/kernel.js';
+import { ElementKernel } from '../codegen/wgsl/lib/templates/element-kernel.js';
+import { paramValue } from '../codegen/wgsl/lib/templates/kernel-io.js';
+import { scaleBackward } from './scale.wgsl-backward.js';
 
 /**
  * Per-channel scale and shift, Caffe's Scale layer with one input (the learned-scale form that
@@ -15,6 +20,33 @@ function channelAxis(shape: readonly number[], attrs: Attrs): number {
   // inferShape has accepted this node before any forward runs; failing here is a caller bug.
   if (axis === undefined) throw new Error(`scale: ${axisRangeMessage('axis', intAttr(attrs, 'axis', 1), shape)}`);
   return axis;
+}
+
+/**
+ * WGSL forward: y = x * gamma[d] (+ beta[d]) with d = (i / inner) % dim. Without a shift the
+ * product is one f32 multiply, the reference's value exactly; with one, fma rounds x * gamma +
+ * beta once, as the reference does in f64 before rounding to f32 (they can differ only where that
+ * double rounding matters, by one ulp).
+ */
+function scaleForward(req: KernelRequest): KernelDispatch[] {
+  const shape = req.inputs[0].shape;
+  const { dim, inner } = splitAtAxis(shape, channelAxis(shape, req.attrs as Attrs));
+  const shift = boolAttr(req.attrs as Attrs, 'bias_term', false);
+  const k = new ElementKernel(req, 'scale');
+  const x = k.input('x', req.inputs[0]);
+  const gamma = k.input('gamma', req.params[0]);
+  const beta = shift ? k.input('beta', req.params[1]) : undefined;
+  const sDim = k.uniform('scale_dim', 'u32', dim);
+  const sInner = k.uniform('scale_inner', 'u32', inner);
+  return [
+    k.finish((i) => {
+      const d = wgsl('u32', 'lpc_d');
+      const lines = [`let lpc_d = (${i} / ${sInner}) % ${sDim};`, `let lpc_x = ${x.loadValue(i)};`, `let lpc_g = ${paramValue(k.b, req, 0, gamma, d, k.rng)};`];
+      if (!beta) return { lines, value: wgsl('f32', 'lpc_x * lpc_g') };
+      lines.push(`let lpc_b = ${paramValue(k.b, req, 1, beta, d, k.rng)};`);
+      return { lines, value: wgsl('f32', 'fma(lpc_x, lpc_g, lpc_b)') };
+    }),
+  ];
 }
 
 export const scaleOp: OpDef = {
@@ -89,4 +121,5 @@ export const scaleOp: OpDef = {
       return { inputs: [{ shape: [...x.shape], data: roundF32(dx) }], params: paramGrads };
     },
   },
+  wgsl: { forward: scaleForward, backward: scaleBackward },
 };

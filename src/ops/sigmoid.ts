@@ -2,7 +2,9 @@ import type { OpDef } from './op-def.js';
 import { wgsl, type Expr } from '../codegen/wgsl/lib/expr.js';
 import { helper } from '../codegen/wgsl/lib/helper.js';
 import type { ShaderBuilder } from '../codegen/wgsl/lib/shader-builder.js';
+import type { ElementwiseStage } from '../codegen/wgsl/lib/kernel.js';
 import { mapKernel } from '../codegen/wgsl/lib/templates/element-kernel.js';
+import { mapBackward } from '../codegen/wgsl/lib/templates/grad-kernel.js';
 import { roundF32, roundToStorage } from './precision.js';
 
 /** The value 1 / (1 + e^-x), written so that exp never overflows for large |x|. */
@@ -27,6 +29,11 @@ const SIGMOID = helper(
 
 function sigmoidExpr(b: ShaderBuilder, x: Expr<'f32'>): Expr<'f32'> {
   return wgsl('f32', `${b.use(SIGMOID)}(${x})`);
+}
+
+/** sigmoid as a stage; its derivative from the output, dy * y * (1 - y), in the reference's order. */
+function sigmoidStage(): ElementwiseStage {
+  return { name: 'sigmoid', emit: (b, x) => sigmoidExpr(b, x), derivative: (_b, _x, y, dy) => wgsl('f32', `${dy} * ${y} * (1.0 - ${y})`) };
 }
 
 /** Logistic sigmoid, elementwise. The backward uses the saved output: dy * y * (1 - y). */
@@ -59,8 +66,7 @@ export const sigmoidOp: OpDef = {
     forward(req) {
       return [mapKernel(req, 'sigmoid', (k, x, i) => ({ value: sigmoidExpr(k.b, x.loadValue(i)) }))];
     },
-    elementwise() {
-      return { name: 'sigmoid', emit: (b, x) => sigmoidExpr(b, x) };
-    },
+    elementwise: sigmoidStage,
+    backward: (req) => mapBackward(req, 'sigmoid', sigmoidStage()),
   },
 };

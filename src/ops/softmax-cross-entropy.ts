@@ -1,6 +1,8 @@
 import type { OpDef } from './op-def.js';
 import { optionalIntAttr } from './attrs.js';
 import { checkLogitsAndLabels, classAt, labelLayout } from './labels.js';
+import { labelScoreForward } from './losses.wgsl.js';
+import { crossEntropyBackward } from './losses.wgsl-backward.js';
 import { roundF32 } from './precision.js';
 
 /**
@@ -80,4 +82,5 @@ export const softmaxCrossEntropyOp: OpDef = {
       return { inputs: [{ shape: [...logits.shape], data: roundF32(dx) }, undefined], params: [] };
     },
   },
+  wgsl: { forward: (req) => labelScoreForward(req, 'cross_entropy'), backward: crossEntropyBackward },
 };

@@ -2,6 +2,8 @@ import type { OpDef } from './op-def.js';
 import { intAttr } from './attrs.js';
 import { roundF32, roundToStorage } from './precision.js';
 import { axisRangeMessage, canonicalAxis, splitAtAxis } from './shape-util.js';
+import { softmaxForward } from './softmax.wgsl.js';
+import { softmaxBackward } from './softmax.wgsl-backward.js';
 
 /**
  * Softmax over one axis (Caffe's Softmax; the channel axis by default). The maximum along the
@@ -72,4 +74,5 @@ export const softmaxOp: OpDef = {
       return { inputs: [{ shape: [...shape], data: roundF32(dx) }], params: [] };
     },
   },
+  wgsl: { forward: softmaxForward, backward: softmaxBackward },
 };

@@ -82,13 +82,16 @@ describe('lpc compile', () => {
     ]);
   });
 
-  it('writes the IR and a JSON manifest with -o, leaving no temporary files', async () => {
+  it('writes OUT/<net>/ with the WGSL program, the IR and the planned graph with -o, leaving no temporary files', async () => {
     const out = join(work, 'out');
     const r = await lpc(netFile('tiny2.lpnet', tiny), '-o', out, '--mode', 'training');
+    expect(r.err).not.toContain('error');
     expect(r.code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['Tiny.ir', 'Tiny.manifest.json']);
-    expect(readFileSync(join(out, 'Tiny.ir'), 'utf8')).toMatch(/^graph Tiny\(batch: 2\)/);
-    const m = JSON.parse(readFileSync(join(out, 'Tiny.manifest.json'), 'utf8'));
+    expect(readdirSync(out)).toEqual(['Tiny']);
+    const dir = join(out, 'Tiny');
+    expect(readdirSync(dir).sort()).toEqual(['graph.json', 'manifest.json', 'plan.ir', 'shaders']);
+    expect(readFileSync(join(dir, 'plan.ir'), 'utf8')).toMatch(/^graph Tiny\(batch: 2\)/);
+    const m = JSON.parse(readFileSync(join(dir, 'graph.json'), 'utf8'));
     expect(m).toMatchObject({ format: 'lpc-planned-graph', version: 1, net: 'Tiny', mode: 'training' });
     expect(m.nodes.map((n: { id: string }) => n.id)).toEqual(['q', 'c.conv', 'logits', 'xent']);
     expect(m.nodes[1].epilogue.map((e: { op: string }) => e.op)).toEqual(['relu', 'quantize']);
@@ -97,7 +100,11 @@ describe('lpc compile', () => {
     expect(m.params.find((p: { id: string }) => p.id === 'c.conv.weights')).toMatchObject({ stored: 'fixed<2, 6>', storedBytes: 108 });
     expect(m.memory.training.peakBytes).toBeGreaterThan(m.memory.inference.peakBytes);
     expect(m.backward.paramGrads['logits.weights']).toBe('logits.weights.grad');
-    expect(r.err).toContain('Tiny.manifest.json');
+    const program = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    expect(program).toMatchObject({ format: 'lpc-wgsl-program', version: 1, net: 'Tiny', mode: 'training' });
+    expect(program.nodes.map((n: { id: string }) => n.id)).toEqual(['q', 'c.conv', 'logits', 'xent']);
+    expect(r.err).toContain('wrote');
+    expect(r.err).toContain('Tiny/');
   });
 
   it('reports a too narrow accumulator at the layer, and exits 1', async () => {

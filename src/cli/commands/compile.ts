@@ -8,14 +8,16 @@ import { checkFile } from '../../lower/front-end.js';
 import type { SourceHost } from '../../parser/module-loader.js';
 import { nodeSourceHost } from '../../parser/node-host.js';
 import { explainGraph, formatBytes, formatCount, renderExplain, renderFusion, renderMemory } from '../../passes/explain.js';
-import { plannedManifest } from '../../passes/manifest.js';
 import { isDefaultAttr } from '../../passes/op-info.js';
 import { runPipeline, type CompileMode, type PipelineResult } from '../../passes/pipeline.js';
 import { printBackwardPlan } from '../../passes/print-plan.js';
 import type { CommandContext, LpcCommand } from '../command.js';
 import { COMPILE_CODES } from '../compile/codes.js';
-import { fileStem, writeOutputs } from '../compile/write-outputs.js';
+import { bundleFiles } from '../compile/wgsl-bundle.js';
+import { fileStem, writeFolderAtomic } from '../compile/write-folder.js';
 import type { CliIO } from '../io.js';
+import { PORTABLE_WGSL, type WgslCapabilities } from '../../codegen/wgsl/lib/capabilities.js';
+import { tryAcquireDevice } from '../../runtime/webgpu/device.js';
 
 /**
  * `lpc compile FILE [--net NAME] [--param k=v ...] [--mode inference|training]
@@ -25,8 +27,13 @@ import type { CliIO } from '../io.js';
  *   --emit ir-lowered  the IR as lowered, before any pass
  *   --explain          (or --emit explain) the per-layer table, the fusion report and the
  *                      memory plan peaks
- *   -o OUT             writes OUT/<net>.ir (the planned IR text) and OUT/<net>.manifest.json
- *                      (the planned graph as JSON), each atomically
+ *   -o OUT             writes the folder OUT/<net>/, atomically (a temporary folder renamed into
+ *                      place): shaders/*.wgsl (the kernels, one file per distinct shader),
+ *                      manifest.json (the WGSL program: tensors, buffers, dispatches, types,
+ *                      bytes; src/codegen/wgsl/program-manifest.ts), plan.ir (the planned IR
+ *                      text) and graph.json (the planned graph as JSON)
+ *   --device           generate the kernels for this machine's WebGPU adapter (its limits and
+ *                      language features) instead of the limits every adapter offers
  * With none of these it prints one summary line per net.
  */
 interface CompileCliOptions {
@@ -36,6 +43,7 @@ interface CompileCliOptions {
   emit?: 'ir' | 'ir-lowered' | 'explain';
   explain?: boolean;
   out?: string;
+  device?: boolean;
 }
 
 function cwdHost(cwd: string): SourceHost {
@@ -81,7 +89,20 @@ function summaryLine(lowered: Graph, r: PipelineResult): string {
   );
 }
 
-function compile(file: string, opts: CompileCliOptions, io: CliIO): number {
+/** The capabilities kernels are generated for: the portable limits, or this machine's adapter (--device). */
+async function targetCapabilities(opts: CompileCliOptions, print: (ds: readonly Diagnostic[]) => void): Promise<WgslCapabilities | undefined> {
+  if (!opts.device) return PORTABLE_WGSL;
+  const got = await tryAcquireDevice({ label: 'lpc compile' });
+  if (!got.ok) {
+    print(got.diagnostics);
+    return undefined;
+  }
+  const caps = got.device.wgsl;
+  got.device.destroy();
+  return caps;
+}
+
+async function compile(file: string, opts: CompileCliOptions, io: CliIO): Promise<number> {
   const print = (ds: readonly Diagnostic[], sources?: Map<string, string>) => {
     for (const d of ds) io.err(renderSnippet(d, { color: io.color, sources }));
   };
@@ -98,6 +119,12 @@ function compile(file: string, opts: CompileCliOptions, io: CliIO): number {
     return 1;
   }
 
+  let caps: WgslCapabilities | undefined;
+  if (opts.out !== undefined) {
+    caps = await targetCapabilities(opts, print);
+    if (!caps) return 1;
+  }
+
   let failed = false;
   for (const lowered of checked.graphs) {
     if (opts.emit === 'ir-lowered') io.out(printGraph(lowered, { hideAttr: isDefaultAttr }));
@@ -109,17 +136,19 @@ function compile(file: string, opts: CompileCliOptions, io: CliIO): number {
     }
     if (opts.emit === 'ir') io.out(plannedIrText(r));
     if (opts.emit === 'explain' || opts.explain) io.out(explainText(r));
-    if (opts.out !== undefined) {
-      const stem = fileStem(lowered.name);
-      const w = writeOutputs(resolve(io.cwd, opts.out), {
-        [`${stem}.ir`]: plannedIrText(r),
-        [`${stem}.manifest.json`]: `${JSON.stringify(plannedManifest(r), null, 2)}\n`,
-      });
+    if (opts.out !== undefined && caps) {
+      const bundle = bundleFiles(r, caps, plannedIrText(r));
+      print(bundle.diagnostics, checked.sources);
+      if (!bundle.files) {
+        failed = true;
+        continue;
+      }
+      const w = writeFolderAtomic(resolve(io.cwd, opts.out), fileStem(lowered.name), bundle.files);
       if ('diagnostic' in w) {
         print([w.diagnostic]);
         return 1;
       }
-      io.err(`wrote ${[`${stem}.ir`, `${stem}.manifest.json`].map((f) => join(opts.out!, f)).join(', ')}`);
+      io.err(`wrote ${join(opts.out, fileStem(lowered.name))}/ (${bundle.summary})`);
     }
     if (opts.emit === undefined && !opts.explain && opts.out === undefined) io.out(summaryLine(lowered, r));
   }
@@ -138,9 +167,10 @@ export const compileCommand: LpcCommand = {
       .addOption(new Option('--mode <mode>', 'what the net is compiled for').choices(['inference', 'training']).default('inference'))
       .addOption(new Option('--emit <what>', 'print the planned IR, the IR before the passes, or the explanation').choices(['ir', 'ir-lowered', 'explain']))
       .option('--explain', 'print per-layer shapes, types, accumulators, parameters and MACs, the fusion report and memory peaks')
-      .option('-o, --out <dir>', 'write <net>.ir and <net>.manifest.json into this folder')
-      .action((file: string, opts: CompileCliOptions) => {
-        ctx.exitCode = compile(file, opts, ctx.io);
+      .option('-o, --out <dir>', 'write <dir>/<net>/ with the WGSL shaders, manifest.json, plan.ir and graph.json')
+      .option('--device', "with -o: generate the kernels for this machine's WebGPU adapter instead of the portable limits")
+      .action(async (file: string, opts: CompileCliOptions) => {
+        ctx.exitCode = await compile(file, opts, ctx.io);
       });
   },
 };

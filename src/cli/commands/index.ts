@@ -9,6 +9,9 @@ import { compileCommand } from './compile.js';
 import { trainCommand } from './train.js';
 import { evalCommand } from './eval.js';
 import { codesCommand } from './codes.js';
+import { quantizeCommand } from './quantize.js';
+import { sweepCommand } from './sweep.js';
+import { diffCommand } from './diff.js';
 
 /** Every `lpc` subcommand, one module each. Adding a command: one file and one line here. */
-export const commands: LpcCommand[] = [checkCommand, fmtCommand, runCommand, initWeightsCommand, importCommand, exportCommand, compileCommand, trainCommand, evalCommand, codesCommand];
+export const commands: LpcCommand[] = [checkCommand, fmtCommand, runCommand, initWeightsCommand, importCommand, exportCommand, compileCommand, trainCommand, evalCommand, codesCommand, diffCommand, quantizeCommand, sweepCommand];

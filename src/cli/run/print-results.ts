@@ -60,10 +60,19 @@ export function describeOutputs(graph: Graph, outputs: ReadonlyMap<string, Tenso
   return lines;
 }
 
+/** Per-layer GPU times of a webgpu run, in layer order after the total. */
+export function describeTimings(timings: readonly { node: string; ms: number }[], wallMs: number): string[] {
+  const gpu = timings.reduce((a, t) => a + t.ms, 0);
+  const lines = [`timing: ${formatValue(gpu)} ms on the GPU in ${timings.length} layers, ${formatValue(wallMs)} ms wall clock for the run`];
+  const width = Math.max(...timings.map((t) => t.node.length), 5);
+  for (const t of timings) lines.push(`  ${t.node.padEnd(width)}  ${t.ms.toFixed(3).padStart(10)} ms`);
+  return lines;
+}
+
 export interface RunRecord {
   net: string;
   netParams: Graph['netParams'];
-  backend: 'cpu';
+  backend: 'cpu' | 'webgpu';
   seed: number;
   weights: string;
   randomInputs: string[];

@@ -94,8 +94,8 @@ export function programManifest(p: WgslProgram): Json {
       inputs: [...n.inputs],
       params: [...n.params],
       output: n.output,
-      epilogue: n.request.epilogue.map((s) => s.name),
-      accumulate: n.request.accumulate,
+      epilogue: n.request ? n.request.epilogue.map((s) => s.name) : null,
+      accumulate: n.request?.accumulate ?? null,
       dispatches: [...n.dispatches],
     })),
     dispatches: p.dispatches.map((d) => {

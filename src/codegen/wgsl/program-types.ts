@@ -87,8 +87,12 @@ export interface ProgramNode {
   output: string;
   /** Indices into WgslProgram.dispatches. */
   dispatches: number[];
-  /** The request the kernel was generated from (kept for tools and tests; not serialised whole). */
-  request: KernelRequest;
+  /**
+   * The request the kernel was generated from (kept for tools and tests; not serialised whole).
+   * Absent in a program read back from its manifest (a compiled bundle, src/runtime/bundle/),
+   * which has the dispatches but not the generator's inputs.
+   */
+  request?: KernelRequest;
 }
 
 export interface WgslProgram {

@@ -75,7 +75,8 @@ export function buildWgslProgram(
     scratchIds.forEach((local, slot) => {
       const bytes = Math.max(4, ...kernel.flatMap((d) => (d.scratch ?? []).filter((s) => s.id === local).map((s) => Math.ceil(s.bytes / 4) * 4)));
       const id = scratchTensor(local);
-      const t: ProgramTensor = { id, role: 'scratch', type: { kind: 'i32' }, shape: [bytes / 4], elements: bytes / 4, bytes, scratchSlot: slot, pool: slot };
+      // Scratch is raw storage: typed as i32 words; its buffer index is set once all nodes are planned.
+      const t: ProgramTensor = { id, role: 'scratch', type: { kind: 'i32' }, shape: [bytes / 4], elements: bytes / 4, bytes, scratchSlot: slot };
       tensors.set(id, t);
       const buf = scratchBuffers[slot] ?? { index: slot, kind: 'scratch', bytes: 0, tensors: [] };
       buf.bytes = Math.max(buf.bytes, bytes);

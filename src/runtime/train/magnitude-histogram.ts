@@ -16,7 +16,7 @@
  * every type of width 2..32: a chosen percentile fits exactly, including values sitting exactly
  * on a power of two or on the largest representable value. The counters merge by addition.
  *
- * A backend computes the bin of an element by a binary search over EDGES (11 comparisons) and
+ * A backend computes the bin of an element by a binary search over EDGES (10 comparisons) and
  * one atomic increment: docs/training.md, "Calibration histograms".
  */
 

@@ -97,6 +97,7 @@ export function wgslCapabilities(c: DeviceCapabilities): WgslCapabilities {
     maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage ?? 8,
     maxStorageBufferBindingSize: l.maxStorageBufferBindingSize ?? 134217728,
     maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension ?? 65535,
+    cpuAdapter: c.isCpuAdapter,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { WgslProgram } from '../../codegen/wgsl/program-types.js';
+import type { ProgramNode, WgslProgram } from '../../codegen/wgsl/program-types.js';
 import { DiagnosticError, error, type Diagnostic } from '../../diag/diagnostic.js';
 import type { Tensor } from '../../numeric/tensor.js';
 import { WEBGPU_CODES } from './codes.js';
@@ -7,7 +7,7 @@ import { withErrorScope } from './error-scope.js';
 import { decodeValues, unpackCodes } from './host-packing.js';
 import { prepareDispatches, recordDispatch, type PreparedDispatch, type PreparedDispatches } from './net-dispatches.js';
 import { inputWords, parameterWords } from './net-host-data.js';
-import { allocateNetTensors, copyTensorOut, readbackBytes, writeTensorWords, type NetTensors } from './net-tensors.js';
+import { allocateNetTensors, copyTensorOut, readbackBytes, writeTensorWords, type DeviceTensor, type NetTensors } from './net-tensors.js';
 import { PassTimer } from './net-timing.js';
 import { PipelineCache } from './pipeline-cache.js';
 import { awaitGpu, defaultWaitEstimator, type WaitEstimator } from './wait.js';
@@ -39,7 +39,16 @@ export interface WebgpuRunOptions {
   capture?: 'all' | readonly string[];
   /** Per-layer GPU time with timestamp queries (ignored when the device has none). */
   timing?: boolean;
+  /**
+   * Work to record after each node, while the node's output is still in its buffer (a later node
+   * may reuse it): per-layer statistics kernels, for one (src/runtime/bundle/layer-stats.ts).
+   * Called with no compute pass open; `quantStats` holds the quantizer counters accumulated since
+   * the run began, this node's included.
+   */
+  afterNode?: AfterNodeHook;
 }
+
+export type AfterNodeHook = (encoder: GPUCommandEncoder, node: ProgramNode, output: DeviceTensor, quantStats: GPUBuffer) => void;
 
 export interface LayerTiming {
   node: string;
@@ -81,7 +90,7 @@ export async function createWebgpuNet(device: LpcDevice, program: WgslProgram, w
   const tensors = await allocateNetTensors(gpu, program);
   let prepared: PreparedDispatches;
   try {
-    await withErrorScope(gpu, `the weights of net '${program.net}'`, () => {
+    await withErrorScope(gpu, `the weights of net ${program.net}`, () => {
       for (const [id, words] of params.words) writeTensorWords(gpu, tensors.tensors.get(id)!, words);
     });
     prepared = await prepareDispatches(gpu, program, tensors, cache);
@@ -142,11 +151,11 @@ class Net implements WebgpuNet {
 
     const staging = gpu.createBuffer({ label: `${program.net} results`, size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     try {
-      await withErrorScope(gpu, `net '${program.net}'`, () => {
+      await withErrorScope(gpu, `net ${program.net}`, () => {
         for (const [id, words] of host.words) writeTensorWords(gpu, this.tensors.tensors.get(id)!, words);
         this.prepared.setRngKeys(opts.seed ?? 1, opts.step ?? 0);
         gpu.queue.writeBuffer(this.tensors.quantStats, 0, new Uint32Array(2));
-        gpu.queue.submit([this.record(captured, valueAt, staging, timing ? timingAt : undefined, statsAt)]);
+        gpu.queue.submit([this.record(captured, valueAt, staging, timing ? timingAt : undefined, statsAt, opts.afterNode)]);
       }).catch((e: unknown) => this.diagnose(e));
       const submitted = performance.now();
       try {
@@ -197,7 +206,7 @@ class Net implements WebgpuNet {
    * read back is copied right after the node that writes it (before a later node reuses its
    * buffer), and with timing each dispatch has a pass of its own for its timestamps.
    */
-  private record(captured: string[], valueAt: Map<string, number>, staging: GPUBuffer, timingAt: number | undefined, statsAt: number): GPUCommandBuffer {
+  private record(captured: string[], valueAt: Map<string, number>, staging: GPUBuffer, timingAt: number | undefined, statsAt: number, afterNode?: AfterNodeHook): GPUCommandBuffer {
     const gpu = this.device.device;
     const program = this.program;
     const encoder = gpu.createCommandEncoder({ label: `run ${program.net}` });
@@ -224,6 +233,10 @@ class Net implements WebgpuNet {
       if (copyNow.has(node.output)) {
         endPass();
         copyTensorOut(encoder, this.tensors.tensors.get(node.output)!, staging, valueAt.get(node.output)!);
+      }
+      if (afterNode) {
+        endPass();
+        afterNode(encoder, node, this.tensors.tensors.get(node.output)!, this.tensors.quantStats);
       }
     }
     endPass();

@@ -16,7 +16,7 @@ import type { CachedPipeline, PipelineCache } from './pipeline-cache.js';
  */
 export interface PreparedDispatch {
   dispatch: ProgramDispatch;
-  /** The layer it belongs to, for labels and diagnostics: `layer 'c1' (conv+relu+quantize)`. */
+  /** The layer it belongs to, for labels and diagnostics: `layer c1 (conv+relu+quantize)`. */
   layer: string;
   pipeline: CachedPipeline;
   bindGroup: GPUBindGroup;
@@ -30,10 +30,10 @@ export interface PreparedDispatches {
   destroy(): void;
 }
 
-/** `layer 'c1' (conv+relu+quantize)`, the name GPU diagnostics give a dispatch. */
+/** `layer c1 (conv+relu+quantize)`, the name GPU diagnostics give a dispatch (they quote it). */
 export function layerLabel(program: WgslProgram, nodeId: string): string {
   const n = program.nodes.find((x) => x.id === nodeId);
-  return `layer '${nodeId}'${n ? ` (${n.fused.join('+')})` : ''}`;
+  return `layer ${nodeId}${n ? ` (${n.fused.join('+')})` : ''}`;
 }
 
 export async function prepareDispatches(device: GPUDevice, program: WgslProgram, tensors: NetTensors, cache: PipelineCache): Promise<PreparedDispatches> {

@@ -91,10 +91,10 @@ describe('lpc run', () => {
     expect(Math.abs(json.losses.xent.values[0] - expected)).toBeLessThan(1e-5);
   });
 
-  it('accepts only the cpu backend', async () => {
-    const r = await lpc('run', 'small.lpnet', '--net', 'Small', '--backend', 'webgpu');
+  it('accepts the cpu and webgpu backends only', async () => {
+    const r = await lpc('run', 'small.lpnet', '--net', 'Small', '--backend', 'tpu');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/argument 'webgpu' is invalid\. Allowed choices are cpu/);
+    expect(r.err).toMatch(/argument 'tpu' is invalid\. Allowed choices are cpu, webgpu/);
   });
 
   it('reports bad weights files, unknown inputs, bad data and ambiguous nets as diagnostics', async () => {

@@ -16,6 +16,11 @@ export interface WgslCapabilities {
   maxStorageBuffersPerShaderStage: number;
   maxStorageBufferBindingSize: number;
   maxComputeWorkgroupsPerDimension: number;
+  /**
+   * Whether the adapter is a CPU implementation (lavapipe, SwiftShader), where kernels favour
+   * register tiles and few barriers over workgroup-memory tiles. Absent: unknown.
+   */
+  cpuAdapter?: boolean;
 }
 
 /** The language feature that provides dot4I8Packed / dot4U8Packed / pack4xI8 and friends. */

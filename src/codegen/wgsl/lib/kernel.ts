@@ -47,6 +47,15 @@ export interface ElementwiseStage {
    * stores this instead.
    */
   emitCode?(b: ShaderBuilder, x: Expr<'f32'>, flatIndex: Expr<'u32'>): Expr<'i32'>;
+  /**
+   * Training (backward kernels): dL/d(stage input) from `dy` = dL/d(stage output), given the
+   * stage's input `x` (recomputed from the node's saved pre-epilogue value by the stages before
+   * it) and its output `y` (= `emit(x)` for the same element). The result is one f32 value per
+   * element, as the op's CPU backward computes it; a stochastic quantizer's derivative (STE
+   * `clipped`) redraws with the same keys (`rng`) and `flatIndex` as the forward. Absent: the
+   * stage has no gradient.
+   */
+  derivative?(b: ShaderBuilder, x: Expr<'f32'>, y: Expr<'f32'>, dy: Expr<'f32'>, flatIndex: Expr<'u32'>): Expr<'f32'>;
 }
 
 /** Context for building an elementwise stage: whether it may draw, and its stream. */
@@ -119,8 +128,39 @@ export interface KernelDispatch {
   rng?: KernelRng[];
 }
 
+/**
+ * The backward of one (possibly fused) node in training (BackwardPlan step, src/passes/autodiff.ts).
+ * Gradients are f32. When the node has an epilogue, `preEpilogue` is the anchor's own result saved
+ * by the forward (`<node>.pre`); the kernel recomputes the stages from it and applies each stage's
+ * `derivative` (in reverse) to `gradOutput` while loading it, so no separate dispatch is needed.
+ */
+export interface KernelBackwardRequest extends KernelRequest {
+  /** dL/d(output of the whole fused node). */
+  gradOutput: KernelTensor;
+  preEpilogue?: KernelTensor;
+  /** Where to write dL/d(data input i); undefined where no gradient flows (labels). */
+  gradInputs: (KernelTensor | undefined)[];
+  /** Where to write dL/d(param p), the gradient reaching the f32 master through the quantizer's STE. */
+  gradParams: (KernelTensor | undefined)[];
+  /** Per data input: add into the gradient buffer's contents (fan-out) instead of overwriting. */
+  accumulateInputs: boolean[];
+  /**
+   * Per parameter quantizer: its straight-through mode (the quantize node's `ste` attribute, from
+   * ParamQuantizer.attrs). `clipped` zeroes the master's gradient where the quantizer saturated
+   * (or saw NaN). Absent, or undefined for a parameter: `identity`.
+   */
+  paramQuantizerSte?: ('identity' | 'clipped' | undefined)[];
+  /**
+   * Per parameter: add into the gradient's contents instead of overwriting (a parameter read by
+   * several nodes, whose gradients meet). Absent: overwrite every parameter gradient.
+   */
+  accumulateParams?: boolean[];
+}
+
 /** The WGSL facet of an OpDef. */
 export interface WgslOpFacet {
+  /** Training: the backward kernel(s) of one node (absent for ops without gradients). */
+  backward?(req: KernelBackwardRequest): KernelDispatch[];
   /** The forward kernel(s) of one (possibly fused) node. */
   forward(req: KernelRequest): KernelDispatch[];
   /**

@@ -170,8 +170,12 @@ export class ShaderBuilder {
     return wgsl(type, id);
   }
 
-  /** Workgroup memory `var<workgroup> name: array<element, length>`, counted against the adapter's limit. */
-  workgroupArray(name: string, element: 'f32' | 'i32' | 'u32', length: number): string {
+  /**
+   * Workgroup memory `var<workgroup> name: array<element, length>`, counted against the adapter's
+   * limit. Atomic elements serve counters a workgroup gathers before one global atomic per bin
+   * (per-layer statistics), so the global buffer sees one add per workgroup, not per element.
+   */
+  workgroupArray(name: string, element: 'f32' | 'i32' | 'u32' | 'atomic<u32>' | 'atomic<i32>', length: number): string {
     const id = this.claim(identifier(name));
     this.workgroupVars.push(`var<workgroup> ${id}: array<${element}, ${length}>;`);
     this.workgroupBytes += 4 * length;

@@ -9,14 +9,14 @@ import type { WgslCapabilities } from '../../../../src/codegen/wgsl/lib/capabili
 import type { KernelDispatch, KernelRequest, KernelTensor } from '../../../../src/codegen/wgsl/lib/kernel.js';
 import type { Attrs, AttrValue, TensorType } from '../../../../src/ir/graph.js';
 import { nodeStream, outputEnforcementStream, paramQuantizerStream } from '../../../../src/ir/streams.js';
-import { codeRange, F32, isFixed, type FixedType, type NumberType } from '../../../../src/numeric/number-type.js';
+import { codeRange, F32, fixed, I32, isFixed, type FixedType, type NumberType } from '../../../../src/numeric/number-type.js';
 import { quantizeCode, quantizeTensor } from '../../../../src/numeric/quantize.js';
 import { uniformStream } from '../../../../src/numeric/rng.js';
 import type { Tensor } from '../../../../src/numeric/tensor.js';
 import type { CpuContext, OpDef } from '../../../../src/ops/op-def.js';
 import { quantizeOp } from '../../../../src/ops/quantize.js';
 import { allCodesOf } from '../../../../src/runtime/cpu/node-stages.js';
-import { createTensor, readValues, tensorFromValues, type GpuTensor } from '../../../../src/runtime/webgpu/buffers.js';
+import { chunkingOf, createTensor, readValues, tensorFromValues, type GpuTensor } from '../../../../src/runtime/webgpu/buffers.js';
 import { runDispatches } from '../../../helpers/run-dispatches.js';
 import type { GpuHarness } from '../gpu-harness.js';
 
@@ -50,6 +50,8 @@ export interface ParityCase {
   /** The node's index in the planned graph (its stream). */
   nodeIndex?: number;
   capabilities?: WgslCapabilities;
+  /** Split every tensor into bindings of this many elements (the planner's chunking of large tensors). */
+  chunkElements?: number;
 }
 
 /** Fills the op's attribute defaults, as lowering does before any backend sees a node. */
@@ -139,7 +141,11 @@ export function requestOf(c: ParityCase, h: GpuHarness): KernelRequest {
   const p = plan(c);
   const index = c.nodeIndex ?? 0;
   const training = c.training ?? false;
-  const tensor = (id: string, t: { type: NumberType; shape: readonly number[] }): KernelTensor => ({ id, type: t.type, shape: [...t.shape] });
+  const tensor = (id: string, t: { type: NumberType; shape: readonly number[] }): KernelTensor => {
+    const count = t.shape.reduce((a, d) => a * d, 1);
+    const chunks = c.chunkElements ? Math.max(1, Math.ceil(count / c.chunkElements)) : 1;
+    return { id, type: t.type, shape: [...t.shape], ...(chunks > 1 ? { chunking: { chunks, chunkElements: c.chunkElements as number } } : {}) };
+  };
   return {
     capabilities: c.capabilities ?? h.wgsl,
     node: 'n',
@@ -167,10 +173,15 @@ export async function runGpu(h: GpuHarness, c: ParityCase): Promise<{ output: Fl
   const req = requestOf(c, h);
   const dispatches = op.forward(req);
   const tensors: Record<string, GpuTensor> = {};
-  c.inputs.forEach((t, k) => (tensors[`in${k}`] = tensorFromValues(h.device, t.type, t.values, { label: `in${k}` })));
-  (c.params ?? []).forEach((t, k) => (tensors[`p${k}`] = tensorFromValues(h.device, t.type, t.values, { label: `p${k}` })));
+  const chunkElements = c.chunkElements;
+  c.inputs.forEach((t, k) => (tensors[`in${k}`] = tensorFromValues(h.device, t.type, t.values, { label: `in${k}`, chunkElements })));
+  (c.params ?? []).forEach((t, k) => (tensors[`p${k}`] = tensorFromValues(h.device, t.type, t.values, { label: `p${k}`, chunkElements })));
   const count = req.output.shape.reduce((a, d) => a * d, 1);
-  tensors.out = createTensor(h.device, req.output.type, count, { label: 'out' });
+  tensors.out = createTensor(h.device, req.output.type, count, { label: 'out', chunkElements });
+  for (const t of [...req.inputs, ...req.params, req.output]) {
+    const chunking = chunkingOf(tensors[t.id]);
+    expect(chunking, `chunking of ${t.id}`).toEqual(t.chunking);
+  }
   try {
     await runDispatches(h.device, h.cache, dispatches, tensors, { seed: c.seed, step: c.step });
     return { output: await readValues(h.device, tensors.out), dispatches };
@@ -268,6 +279,22 @@ export function tensorSpec(type: NumberType, shape: number[], seed: number, scal
 
 /** Codes of magnitude below 2^24 are exact in f32: inputs of f32 paths stay exact whatever their width. */
 export const F32_EXACT_CODES = 2 ** 24 - 1;
+
+/** Types of the copy kernels' tests (reshape, flatten): f32, 8-, 16- and 32-bit fixed, i32. */
+export const COPY_TYPES: [string, NumberType][] = [
+  ['f32', F32],
+  ['fixed<2, 6>', fixed(2, 6)],
+  ['fixed<9, 7, wrap>', fixed(9, 7, 'nearest', 'wrap')],
+  ['fixed<16, 16, saturate>', fixed(16, 16, 'nearest', 'saturate')],
+  ['i32', I32],
+];
+
+/** Class labels in 0..classes-1 (values of `type`), with every `ignoreEvery`-th one set to `ignore`. */
+export function labels(count: number, classes: number, seed: number, type: NumberType = I32, ignore?: number, ignoreEvery = 0): TensorSpec {
+  const r = random(seed);
+  const values = Array.from({ length: count }, (_, i) => (ignore !== undefined && ignoreEvery > 0 && i % ignoreEvery === 0 ? ignore : Math.floor(r() * classes)));
+  return { type, shape: [count], values };
+}
 
 /** Runs both backends on a case. */
 export async function parity(h: GpuHarness, c: ParityCase): Promise<{ gpu: Float64Array; cpu: Tensor; beforeLast: Tensor; dispatches: KernelDispatch[] }> {

@@ -76,41 +76,30 @@ export class ElementKernel {
   finish(element: (i: Expr<'u32'>) => OpElement, opts: FinishOptions = {}): KernelDispatch {
     const { b, req } = this;
     const out = this.input('y', req.output, 'read_write');
-    const i = wgsl('u32', 'lpc_i');
-    const own = element(i);
-    const done = finishElement(b, req, own, i, this.rng);
+    const fn = elementFunction(b, req, element(wgsl('u32', 'lpc_i')), this.rng);
     const rt = resultType(req.output.type);
-    const fn = b.use(
-      helper('lpc_element', [`fn lpc_element(lpc_i: u32) -> ${rt} {`, ...done.lines.map((l) => `  ${l}`), `  return ${done.result};`, '}'].join('\n')),
-    );
     const lanes = out.lanes;
     const body = [`let lpc_w = ${b.globalIndex()};`, `if (lpc_w >= ${out.wordCount()}) { return; }`];
-    if (lanes > 1) body.push(`let lpc_last = ${out.length()} - 1u;`);
-    const laneIndex = (k: number) => (lanes === 1 ? wgsl('u32', 'lpc_w') : wgsl('u32', `lpc_i${k}`));
-    for (let k = 0; k < lanes; k++) {
-      if (lanes > 1) body.push(`let lpc_i${k} = min(lpc_w * ${lanes}u + ${k}u, lpc_last);`);
-    }
-    if (opts.owns) {
-      const owned = Array.from({ length: lanes }, (_, k) => `lpc_own${k}`);
-      for (let k = 0; k < lanes; k++) body.push(`let lpc_own${k} = ${opts.owns(laneIndex(k))};`);
-      body.push(`if (!(${owned.join(' || ')})) { return; }`);
-      for (let k = 0; k < lanes; k++) {
-        const keep = rt === 'f32' ? undefined : out.loadCode(laneIndex(k));
-        body.push(`var lpc_r${k}: ${rt};`);
-        body.push(`if (lpc_own${k}) { lpc_r${k} = ${fn}(${laneIndex(k)}); }${keep ? ` else { lpc_r${k} = ${keep}; }` : ''}`);
+    if (lanes === 1) {
+      const i = wgsl('u32', 'lpc_w');
+      if (opts.owns) body.push(`if (!(${opts.owns(i)})) { return; }`);
+      body.push(`let lpc_r0 = ${fn}(lpc_w);`, storeLanes(out, i, ['lpc_r0']));
+    } else {
+      // A loop over the lanes rather than unrolled copies of the element: lavapipe compiles the
+      // shader several times faster, and the lanes of a word rarely take different paths.
+      const i = wgsl('u32', 'lpc_i');
+      body.push(`let lpc_last = ${out.length()} - 1u;`, `var lpc_r: array<${rt}, ${lanes}>;`);
+      if (opts.owns) body.push('var lpc_any = false;');
+      body.push(`for (var lpc_k = 0u; lpc_k < ${lanes}u; lpc_k++) {`, `  let lpc_i = min(lpc_w * ${lanes}u + lpc_k, lpc_last);`);
+      if (opts.owns) {
+        // lanes owned by other dispatches keep the output's current code
+        body.push(`  if (${opts.owns(i)}) { lpc_r[lpc_k] = ${fn}(lpc_i); lpc_any = true; } else { lpc_r[lpc_k] = ${out.loadCode(i)}; }`);
+      } else {
+        body.push(`  lpc_r[lpc_k] = ${fn}(lpc_i);`);
       }
-    } else {
-      for (let k = 0; k < lanes; k++) body.push(`let lpc_r${k} = ${fn}(${laneIndex(k)});`);
-    }
-    if (rt === 'f32') {
-      const store = out.storeValue(wgsl('u32', 'lpc_w'), wgsl('f32', 'lpc_r0'));
-      body.push(opts.owns ? `if (lpc_own0) { ${store} }` : store);
-    } else if (lanes === 1) {
-      body.push(out.storeCodes(wgsl('u32', 'lpc_w'), wgsl('i32', 'lpc_r0')));
-    } else if (lanes === 2) {
-      body.push(out.storeCodes(wgsl('u32', 'lpc_w'), wgsl('vec2<i32>', 'vec2<i32>(lpc_r0, lpc_r1)')));
-    } else {
-      body.push(out.storeCodes(wgsl('u32', 'lpc_w'), wgsl('vec4<i32>', 'vec4<i32>(lpc_r0, lpc_r1, lpc_r2, lpc_r3)')));
+      body.push('}');
+      if (opts.owns) body.push('if (!lpc_any) { return; }');
+      body.push(storeLanes(out, wgsl('u32', 'lpc_w'), Array.from({ length: lanes }, (_, k) => `lpc_r[${k}]`)));
     }
     const shader = b.main(body).build();
     const words = Math.ceil(elementCount(req.output.shape) / lanes);
@@ -127,6 +116,30 @@ export class ElementKernel {
 }
 
 /**
+ * Declares `fn lpc_element(lpc_i: u32<extra params>) -> f32 | i32`: the op's element (built for the
+ * flat output index `lpc_i`), its epilogue and the conversion to the output type. `params` adds
+ * parameters after lpc_i (`, lpc_st: vec2<f32>`) for values main computes once for many lanes.
+ */
+export function elementFunction(b: ShaderBuilder, req: KernelRequest, own: OpElement, rng: KernelRng[], params = ''): string {
+  const done = finishElement(b, req, own, wgsl('u32', 'lpc_i'), rng);
+  const rt = resultType(req.output.type);
+  const lines = [`fn lpc_element(lpc_i: u32${params}) -> ${rt} {`, ...done.lines.map((l) => `  ${l}`), `  return ${done.result};`, '}'];
+  return b.use(helper('lpc_element', lines.join('\n')));
+}
+
+/**
+ * Statement: stores word `w` of the output from its lanes' finished results (names of f32 values
+ * for an f32 output, of codes otherwise; one name per lane, padding lanes included).
+ */
+export function storeLanes(out: TensorAccessor, w: Expr<'u32'>, lanes: readonly string[]): string {
+  if (lanes.length !== out.lanes) throw new Error(`output '${out.name}' has ${out.lanes} lanes per word, got ${lanes.length} results`);
+  if (out.type.kind === 'f32') return out.storeValue(w, wgsl('f32', lanes[0]));
+  if (lanes.length === 1) return out.storeCodes(w, wgsl('i32', lanes[0]));
+  if (lanes.length === 2) return out.storeCodes(w, wgsl('vec2<i32>', `vec2<i32>(${lanes.join(', ')})`));
+  return out.storeCodes(w, wgsl('vec4<i32>', `vec4<i32>(${lanes.join(', ')})`));
+}
+
+/**
  * A one-input map (relu, tanh, sigmoid, quantize, copies): the output element i is `element` of
  * input element i.
  */
@@ -134,4 +147,13 @@ export function mapKernel(req: KernelRequest, what: string, element: (k: Element
   const k = new ElementKernel(req, what);
   const x = k.input('x', req.inputs[0]);
   return k.finish((i) => element(k, x, i));
+}
+
+/**
+ * Element i of a tensor as the op's result, unchanged: its code for fixed-point and i32 tensors
+ * (exact at every width, and stored as it is when the output has the same type), else its value.
+ */
+export function loadElement(x: TensorAccessor, i: Expr<'u32'>): OpElement {
+  const t = x.type;
+  return t.kind === 'f32' ? { value: x.loadValue(i) } : { code: x.loadCode(i), type: t };
 }

@@ -1,0 +1,154 @@
+import { storageLayout } from '../packing.js';
+import { wgsl, type Expr } from '../expr.js';
+import type { KernelDispatch, KernelRequest } from '../kernel.js';
+import type { TensorAccessor } from '../tensor-accessor.js';
+import { chooseConfig, configRecord, gemmCandidates, type GemmConfig, type GemmShape } from './gemm-config.js';
+import { GemmKernel } from './gemm-kernel.js';
+import { accumulatorFracBits, FLAT_K, layerElement, ParamReader, type GemmMac, type GemmOperand, type KLevel } from './gemm-operands.js';
+
+/**
+ * Convolution as an implicit GEMM (gemm-kernel.ts) over NCHW tensors, for every stride, padding,
+ * dilation and group count:
+ *
+ *   z   = image * groups + group          one GEMM per image and group
+ *   row = output channel within the group  A = weights [filters, Cin/group, kh, kw], row-major: the
+ *                                          fan-in of output channel oc is weights[oc * K + k]
+ *   col = output pixel oy * Wout + ox      B = the input window of the pixel ("im2col" on the fly):
+ *                                          k = (input channel of the group, kernel row, kernel
+ *                                          column), the walk's three loops in that order
+ *
+ * so the output's flat index (z * rows + row) * cols + col is NCHW. Padded taps read 0 (the
+ * reference skips them: adding +0 leaves an f32 sum unchanged). Sizes are uniforms: one pipeline
+ * serves every layer with the same types, bias, epilogue and tile configuration.
+ */
+export interface ConvGemmGeometry {
+  n: number;
+  cin: number;
+  h: number;
+  w: number;
+  cout: number;
+  group: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  dilH: number;
+  dilW: number;
+  hout: number;
+  wout: number;
+}
+
+export function convShape(req: KernelRequest, g: ConvGemmGeometry): GemmShape {
+  return {
+    rows: g.cout / g.group,
+    cols: g.hout * g.wout,
+    batches: g.n * g.group,
+    k: (g.cin / g.group) * g.kh * g.kw,
+    lanes: storageLayout(req.output.type).lanes,
+    tileElementBytes: 4,
+  };
+}
+
+/** Candidate tile configurations for `lpc tune` (the default first). */
+export function convConfigs(req: KernelRequest, g: ConvGemmGeometry): Record<string, number>[] {
+  return gemmCandidates(convShape(req, g), req.capabilities).map(configRecord);
+}
+
+/** The forward kernel of a (fused) conv node: one dispatch. */
+export function convKernel(req: KernelRequest, g: ConvGemmGeometry, config?: GemmConfig): KernelDispatch[] {
+  const shape = convShape(req, g);
+  const k = new GemmKernel(req, 'conv', shape, config ?? chooseConfig(req.config, shape, req.capabilities));
+  const exact = req.accumulate === 'exact';
+  const x = k.tensor('input', req.inputs[0]);
+  const weights = new ParamReader(k.b, req, 0, k.tensor('weights', req.params[0]), k.rng);
+  const bias = req.params.length > 1 ? new ParamReader(k.b, req, 1, k.tensor('bias', req.params[1]), k.rng) : undefined;
+  const mac: GemmMac = exact ? 'i32' : 'f32';
+  const accFrac = exact ? accumulatorFracBits(x.type, weights.type) : undefined;
+
+  const u = {
+    cin: k.uniform('cv_cin', g.cin),
+    cig: k.uniform('cv_cig', g.cin / g.group),
+    cog: k.uniform('cv_cog', g.cout / g.group),
+    groups: k.uniform('cv_groups', g.group),
+    h: k.uniform('cv_h', g.h),
+    w: k.uniform('cv_w', g.w),
+    hw: k.uniform('cv_hw', g.h * g.w),
+    kh: k.uniform('cv_kh', g.kh),
+    kw: k.uniform('cv_kw', g.kw),
+    wout: k.uniform('cv_wout', g.wout),
+    sh: k.uniform('cv_sh', g.strideH),
+    sw: k.uniform('cv_sw', g.strideW),
+    ph: k.uniform('cv_ph', g.padH),
+    pw: k.uniform('cv_pw', g.padW),
+    dh: k.uniform('cv_dh', g.dilH),
+    dw: k.uniform('cv_dw', g.dilW),
+  };
+  const levels: KLevel[] = [
+    { v: 'lpc_kc', count: u.cig },
+    { v: 'lpc_ky', count: u.kh },
+    { v: 'lpc_kx', count: u.kw },
+  ];
+  const load = (acc: TensorAccessor, i: Expr<'u32'>) => (exact ? acc.loadCode(i) : acc.loadValue(i));
+  const zero = exact ? '0i' : '0.0';
+
+  // A: weights. The fan-in of output channel oc of group g is weights[(g * cog + oc) * K + k].
+  const a: GemmOperand = {
+    prepare: (e, row, z) => [`let cw_row${e} = ((${z} % ${u.groups}) * ${u.cog} + ${row}) * ${k.k};`],
+    enter: () => [],
+    load: (e) => {
+      const i = wgsl('u32', `cw_row${e} + ${FLAT_K}`);
+      return exact ? weights.code(i) : weights.value(i);
+    },
+    at: (row, z, kk) => {
+      const i = wgsl('u32', `((${z} % ${u.groups}) * ${u.cog} + ${row}) * ${k.k} + ${kk}`);
+      return { lines: [], value: exact ? weights.code(i) : weights.value(i) };
+    },
+  };
+
+  // B: the input window of output pixel col, read through the fan-in walk without division.
+  const b: GemmOperand = {
+    prepare: (e, col, z) => [
+      `let cx_y${e} = i32((${col} / ${u.wout}) * ${u.sh}) - i32(${u.ph});`,
+      `let cx_x${e} = i32((${col} % ${u.wout}) * ${u.sw}) - i32(${u.pw});`,
+      `let cx_base${e} = ((${z} / ${u.groups}) * ${u.cin} + (${z} % ${u.groups}) * ${u.cig}) * ${u.hw};`,
+    ],
+    enter: (level, e) => {
+      if (level === 0) return [`let cx_c${e} = cx_base${e} + lpc_kc * ${u.hw};`];
+      if (level === 1) {
+        // a negative row becomes a huge u32: one unsigned comparison checks both edges
+        return [`let cx_iy${e} = cx_y${e} + i32(lpc_ky * ${u.dh});`, `let cx_yok${e} = u32(cx_iy${e}) < ${u.h};`, `let cx_r${e} = cx_c${e} + u32(cx_iy${e}) * ${u.w};`];
+      }
+      return [
+        `let cx_ix${e} = cx_x${e} + i32(lpc_kx * ${u.dw});`,
+        `let cx_ok${e} = cx_yok${e} && u32(cx_ix${e}) < ${u.w};`,
+        `let cx_i${e} = select(0u, cx_r${e} + u32(cx_ix${e}), cx_ok${e});`,
+      ];
+    },
+    load: (e) => wgsl(exact ? 'i32' : 'f32', `select(${zero}, ${load(x, wgsl('u32', `cx_i${e}`))}, cx_ok${e})`),
+    at: (col, z, kk, tag) => {
+      const n = (s: string) => `cx_${s}_${tag}`;
+      return {
+        lines: [
+          `let ${n('c')} = ${kk} / (${u.kh} * ${u.kw});`,
+          `let ${n('t')} = ${kk} % (${u.kh} * ${u.kw});`,
+          `let ${n('iy')} = i32((${col} / ${u.wout}) * ${u.sh}) - i32(${u.ph}) + i32((${n('t')} / ${u.kw}) * ${u.dh});`,
+          `let ${n('ix')} = i32((${col} % ${u.wout}) * ${u.sw}) - i32(${u.pw}) + i32((${n('t')} % ${u.kw}) * ${u.dw});`,
+          `let ${n('ok')} = u32(${n('iy')}) < ${u.h} && u32(${n('ix')}) < ${u.w};`,
+          `let ${n('i')} = select(0u, ((${z} / ${u.groups}) * ${u.cin} + (${z} % ${u.groups}) * ${u.cig} + ${n('c')}) * ${u.hw} + u32(${n('iy')}) * ${u.w} + u32(${n('ix')}), ${n('ok')});`,
+        ],
+        value: wgsl(exact ? 'i32' : 'f32', `select(${zero}, ${load(x, wgsl('u32', n('i')))}, ${n('ok')})`),
+      };
+    },
+  };
+
+  const dispatch = k.finish({
+    levels,
+    mac,
+    a,
+    b,
+    own: (acc, row, _col, z) => layerElement(k.b, acc, accFrac, bias, wgsl('u32', `(${z} % ${u.groups}) * ${u.cog} + ${row}`)),
+  });
+  return [dispatch];
+}

@@ -1,0 +1,187 @@
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type NetBundle } from '../../codegen/ts/bundle-format.js';
+import { BUNDLE_CODES } from '../../codegen/ts/codes.js';
+import type { NetInterface } from '../../codegen/ts/net-interface.js';
+import type { WgslProgram } from '../../codegen/wgsl/program-types.js';
+import { decodeGraph, graphJsonProblem } from '../../ir/graph-json.js';
+import type { Graph } from '../../ir/graph.js';
+import type { Tensor } from '../../numeric/tensor.js';
+import { decodeLpw } from '../weights/lpw-read.js';
+import { encodeLpw } from '../weights/lpw-write.js';
+import { matchWeights, storedMasters } from '../weights/match-weights.js';
+import { acquireDevice, type AcquireOptions, type LpcDevice } from '../webgpu/device.js';
+import { createWebgpuNet, type WebgpuNet } from '../webgpu/executor.js';
+import { PipelineCache } from '../webgpu/pipeline-cache.js';
+import { checkDevice } from './device-check.js';
+import { LpcError, lpcError, withLpcErrors } from './errors.js';
+import { outputArray, prepareInputs, type InputArray, type InputRecord } from './inputs.js';
+import { LayerStatsCollector, type LayerStats } from './layer-stats.js';
+import { manifestProblem, ManifestProblem, programFromManifest } from './program-json.js';
+import { weightsBytes, type WeightsSource } from './weights-source.js';
+
+/**
+ * A compiled net on a WebGPU device: the runtime behind every generated net module (the class
+ * `LeNet8` of `out/LeNet8/LeNet8.ts` holds one and gives it typed names). It reads the bundle's
+ * program back (program-json.ts), compiles its shaders once, and creates the executor's net when
+ * weights arrive; each call checks its inputs (inputs.ts), runs one submission, and with
+ * statistics on records the per-layer statistics kernels in the same submission (layer-stats.ts).
+ *
+ * Calls are serialised: a second `infer` waits for the first, since both would write the same
+ * input buffers. Errors are LpcErrors (DiagnosticErrors with a code, the message and a hint).
+ */
+export type DeviceChoice = LpcDevice | AcquireOptions;
+
+export interface BundledNetOptions {
+  /** Record per-layer statistics with every run (default true): `stats()` reads them. */
+  collectStats?: boolean;
+}
+
+export interface RunOptions {
+  /** Seed of stochastic rounding (default 1); inference rounds stochastic types with `nearest` anyway. */
+  seed?: number;
+}
+
+function isLpcDevice(x: DeviceChoice | undefined): x is LpcDevice {
+  return x !== undefined && 'device' in x && 'adapter' in x && 'wgsl' in x;
+}
+
+/** The bundle's program and graph, or an LpcError saying why this runtime cannot read it. */
+export function openBundle(bundle: NetBundle): { program: WgslProgram; graph: Graph } {
+  const bad = (why: string) => lpcError(BUNDLE_CODES.BAD_BUNDLE, `the compiled net ${bundle?.net ?? ''} cannot be read: ${why}`, 'compile the net again with the lpc version the app depends on');
+  if (bundle === null || typeof bundle !== 'object' || bundle.format !== BUNDLE_FORMAT) throw bad('it is not the data of a net module written by `lpc compile`');
+  if (bundle.version !== BUNDLE_VERSION) throw bad(`it was written by lpc ${bundle.lpc} in bundle format ${bundle.version}; this runtime reads format ${BUNDLE_VERSION}`);
+  const problem = manifestProblem(bundle.manifest) ?? graphJsonProblem(bundle.graph);
+  if (problem) throw bad(problem);
+  const graph = decodeGraph(bundle.graph);
+  try {
+    return { program: programFromManifest(bundle.manifest, bundle.shaders, graph), graph };
+  } catch (e) {
+    if (e instanceof ManifestProblem) throw bad(e.message);
+    throw e;
+  }
+}
+
+export class BundledNet {
+  private net: WebgpuNet | undefined;
+  private weights: Map<string, Tensor> | undefined;
+  private destroyed = false;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly spec: NetInterface,
+    readonly program: WgslProgram,
+    readonly graph: Graph,
+    readonly device: LpcDevice,
+    private readonly ownsDevice: boolean,
+    private readonly cache: PipelineCache,
+    private readonly collector: LayerStatsCollector | undefined,
+  ) {}
+
+  /**
+   * Opens a bundle on a device: the one given, or one acquired with these options (navigator.gpu
+   * in a browser, Dawn in Node), which `destroy()` then releases. Compiles every shader.
+   */
+  static async create(bundle: NetBundle, device?: DeviceChoice, opts: BundledNetOptions = {}): Promise<BundledNet> {
+    return withLpcErrors(async () => {
+      const { program, graph } = openBundle(bundle);
+      const owns = !isLpcDevice(device);
+      const dev = isLpcDevice(device) ? device : await acquireDevice({ label: bundle.net, ...(device ?? {}) });
+      try {
+        checkDevice(program, dev);
+        const cache = new PipelineCache(dev.device);
+        await Promise.all([...program.shaders.values()].map((s) => cache.get(s, `${program.net}: shader ${s.key}`)));
+        const collector = opts.collectStats === false ? undefined : await LayerStatsCollector.create(dev.device, cache, program);
+        return new BundledNet(bundle.interface, program, graph, dev, owns, cache, collector);
+      } catch (e) {
+        if (owns) dev.destroy();
+        throw e;
+      }
+    });
+  }
+
+  /** Loads a .lpw weights file (bytes, URL, or a path in Node) and uploads it, packed as the program stores it. */
+  loadWeights(source: WeightsSource): Promise<void> {
+    return this.exclusive(async () => {
+      const { bytes, name } = await weightsBytes(source);
+      const decoded = decodeLpw(bytes, name);
+      if (!decoded.contents) throw new LpcError(decoded.diagnostics);
+      const matched = matchWeights(this.graph, decoded.contents, name);
+      if (!matched.weights) throw new LpcError(matched.diagnostics.filter((d) => d.severity === 'error'));
+      await this.setWeights(matched.weights);
+    });
+  }
+
+  /** The weights as a .lpw file (f32 master values, as `lpc train` writes them). */
+  saveWeights(): Uint8Array {
+    this.checkAlive();
+    if (!this.weights) throw lpcError(BUNDLE_CODES.NO_WEIGHTS, `${this.program.net} has no weights to save`, 'load weights first');
+    const r = encodeLpw({ net: this.graph.name, tensors: storedMasters(this.graph, this.weights) });
+    if ('diagnostics' in r) throw new LpcError(r.diagnostics);
+    return r.bytes;
+  }
+
+  /** The label-free outputs for these inputs (NetInterface.infer), as typed arrays. */
+  infer(inputs: InputRecord, opts: RunOptions = {}): Promise<Record<string, InputArray>> {
+    const i = this.spec.infer;
+    return this.run('infer', inputs, i.inputs, i.outputs, i.partialBatch, opts);
+  }
+
+  /** Every output and loss, for every input (labels included). */
+  evaluate(inputs: InputRecord, opts: RunOptions = {}): Promise<Record<string, InputArray>> {
+    const iface = this.spec;
+    const names = [...iface.outputs, ...iface.losses].map((o) => o.name);
+    return this.run('evaluate', inputs, iface.inputs.map((t) => t.name), names, false, opts);
+  }
+
+  /** Per-layer statistics of the last run (empty before the first, or when created with collectStats: false). */
+  stats(): Promise<LayerStats[]> {
+    return this.exclusive(async () => (this.collector ? this.collector.read() : []));
+  }
+
+  /** Frees the GPU buffers (and the device, when create() acquired it). Further calls throw. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.net?.destroy();
+    this.collector?.destroy();
+    if (this.ownsDevice) this.device.destroy();
+  }
+
+  /** Replaces the weights (master values by parameter id) and re-creates the device net with them. */
+  protected async setWeights(weights: Map<string, Tensor>): Promise<void> {
+    const next = await createWebgpuNet(this.device, this.program, weights, { cache: this.cache });
+    this.net?.destroy();
+    this.net = next;
+    this.weights = weights;
+  }
+
+  private run(method: string, inputs: InputRecord, takes: string[], returns: string[], partial: boolean, opts: RunOptions): Promise<Record<string, InputArray>> {
+    return this.exclusive(async () => {
+      const iface = this.spec;
+      const prepared = prepareInputs(iface, method, inputs, takes, partial);
+      if (!this.net) throw lpcError(BUNDLE_CODES.NO_WEIGHTS, `${iface.net}.${method} was called before any weights were loaded`, 'call `await net.loadWeights(bytesOrUrlOrPath)` first');
+      this.collector?.reset();
+      const result = await this.net.run(prepared.tensors, { seed: opts.seed ?? 1, ...(this.collector ? { afterNode: this.collector.hook } : {}) });
+      const out: Record<string, InputArray> = {};
+      for (const o of [...iface.outputs, ...iface.losses]) {
+        if (!returns.includes(o.name)) continue;
+        const t = result.outputs.get(o.name) ?? result.losses.get(o.name);
+        if (t) out[o.name] = outputArray(o, t.data, prepared.items, iface.batch);
+      }
+      return out;
+    });
+  }
+
+  private checkAlive(): void {
+    if (this.destroyed) throw lpcError(BUNDLE_CODES.NET_DESTROYED, `${this.program.net} was used after destroy()`, `create it again with ${this.program.net}.create()`);
+  }
+
+  /** Runs fn after every earlier call has finished, converting lower-level diagnostics to LpcErrors. */
+  protected exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(() => {
+      this.checkAlive();
+      return withLpcErrors(fn);
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
