@@ -60,6 +60,9 @@ export interface BenchReport {
   ratios: Ratio[];
 }
 
+/** Whose output the others are compared with: ONNX Runtime for f32, lpc's CPU oracle for fixed point. */
+export const REFERENCE_ENGINE: Record<Precision, string> = { f32: 'onnxruntime-cpu', fixed: 'lpc-cpu' };
+
 /** Figures measured on this machine before issue 4 (the issue's text), shown beside ours. */
 export const EARLIER_FIGURES: Partial<Record<string, Partial<Record<WorkloadId, number>>>> = {
   'tfjs-webgpu': { lenet: 644, 'vgg16-conv3': 1284 },
@@ -133,7 +136,7 @@ function methodLines(r: BenchReport): string[] {
   const p = r.policy;
   return [
     '- Workloads: LeNet forward at batch 64 (examples/lenet.lpnet `lenet_body`: conv 20 k5, max pool 2/2, tanh, conv 50 k5, max pool 2/2, tanh, dense 500 + relu, dense 10, softmax); one VGG16 conv3_x layer (conv 256->256, 3x3, pad 1, 56x56, batch 1, + bias + relu); the whole VGG16 at batch 1 (examples/vgg16.lpnet; dropout is the identity at inference).',
-    "- Every engine gets the same weights (seeded, uniform with variance 1/fan_in; biases uniform on [-0.1, 0.1)) and the same input batch (multiples of 2^-8 in [-1, 1)), built by bench/weights.ts. The peers run f32; lpc runs f32 and the nets' fixed-point types (LeNet8's 8-bit types, VGG16's 16-bit types; the conv layer with conv3_2's). Each engine builds its own model from one layer list (bench/workloads.ts): TF.js from its fused ops, ONNX Runtime from an ONNX model the benchmark encodes itself (bench/onnx/), lpc from .lpnet source.",
+    "- Every engine gets the same weights (seeded; uniform with variance 2/fan_in before a relu and 1/fan_in elsewhere, so activations keep their scale through VGG16; biases uniform on [-0.1, 0.1)) and the same input batch (multiples of 2^-8 in [-1, 1)), built by bench/weights.ts. The peers run f32; lpc runs f32 and the nets' fixed-point types (LeNet8's 8-bit types, VGG16's 16-bit types; the conv layer with conv3_2's). Each engine builds its own model from one layer list (bench/workloads.ts): TF.js from its fused ops, ONNX Runtime from an ONNX model the benchmark encodes itself (bench/onnx/), lpc from .lpnet source.",
     "- What is timed: one inference, from handing the engine the input batch (already in host memory, in the engine's layout) until the output is back in host memory: input upload, every dispatch or kernel, and the readback are inside; model building, weight upload and the conversion of the input to the engine's layout are not.",
     `- Runs: a first run (reported apart: it includes shader compilation), warm-up runs (up to ${p.warmup} in all, at least ${p.minWarmup}, fewer past half of a ${p.budgetMs / 1000} s budget), (the CPU reference, which compiles nothing, gets one), then up to ${p.runs} timed runs (at least ${p.minRuns}; fewer once the timed runs pass the budget). Median and p90 (nearest rank) of the timed runs. All engines run one after another in one Node process.`,
     `- The machine is shared with other work: the 1-minute load average when each row finished is in the table (${r.machine.logicalCores} cores; a load above that means the engines competed for the CPU, which slows lavapipe and ONNX Runtime alike).`,
@@ -156,9 +159,11 @@ function resultTable(r: BenchReport): string[] {
         ? `wrong shape [${o.shape.join(', ')}]`
         : o.nonFinite > 0
           ? `${o.nonFinite} non-finite values`
-          : o.maxAbsDiff === undefined
-            ? '(reference)'
-            : `${o.maxAbsDiff.toExponential(2)} vs ${o.reference}`;
+          : o.maxAbsDiff !== undefined
+            ? `${o.maxAbsDiff.toExponential(2)} vs ${o.reference}`
+            : x.engine === REFERENCE_ENGINE[x.precision]
+              ? '(reference)'
+              : `finite; ${REFERENCE_ENGINE[x.precision]} did not run`;
     const status = x.status === 'ok' ? 'ok' : `${x.status}: ${x.reason ?? ''}`;
     lines.push(
       `| ${x.workload} | ${x.precision} | ${x.engine} | ${ms(x.medianMs)} | ${ms(x.p90Ms)} | ${x.timesMs?.length ?? ''} | ${ms(x.firstRunMs)} | ${earlier ?? ''} | ${check} | ${x.loadAverage1m?.toFixed(1) ?? ''} | ${status.replace(/\|/g, '\\|')} |`,

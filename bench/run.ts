@@ -19,13 +19,10 @@ import { errorMessage, type BenchJob, type Engine } from './engines/engine.js';
 import { allEngines, ENGINE_IDS } from './engines/index.js';
 import { machineInfo } from './machine.js';
 import { checkOutput, maxAbsDiff, outputNchw } from './output-check.js';
-import { computeRatios, renderMarkdown, writeReport, type BenchReport, type EngineInfo, type JobResult } from './report.js';
+import { computeRatios, REFERENCE_ENGINE, renderMarkdown, writeReport, type BenchReport, type EngineInfo, type JobResult } from './report.js';
 import { FULL_POLICY, measure, QUICK_POLICY } from './timing.js';
 import { makeInput, makeWeights } from './weights.js';
 import { benchModel, PRECISIONS, WORKLOAD_IDS, type Precision, type WorkloadId } from './workloads.js';
-
-/** Whose output the others are compared with: ONNX Runtime for f32, lpc's CPU oracle for fixed point. */
-const REFERENCE: Record<Precision, string> = { f32: 'onnxruntime-cpu', fixed: 'lpc-cpu' };
 
 interface Options {
   quick: boolean;
@@ -65,14 +62,15 @@ function parseOptions(argv: string[]): Options {
 
 const keyOf = (r: Pick<JobResult, 'engine' | 'workload' | 'precision'>) => `${r.engine}|${r.workload}|${r.precision}`;
 
-/** Results of an earlier full run, to merge with (a run of some workloads keeps the others). */
-function earlierResults(): JobResult[] {
+/** An earlier full run's results and engines, to merge with (a run of some workloads or engines keeps the others). */
+function earlierReport(): Pick<BenchReport, 'results' | 'engines'> {
   const url = new URL('./results/peers.json', import.meta.url);
-  if (!existsSync(url)) return [];
+  if (!existsSync(url)) return { results: [], engines: [] };
   try {
-    return (JSON.parse(readFileSync(url, 'utf8')) as BenchReport).results ?? [];
+    const r = JSON.parse(readFileSync(url, 'utf8')) as Partial<BenchReport>;
+    return { results: r.results ?? [], engines: r.engines ?? [] };
   } catch {
-    return [];
+    return { results: [], engines: [] };
   }
 }
 
@@ -116,6 +114,7 @@ async function main(): Promise<number> {
   const a = machine.adapter;
   log(`machine: ${machine.cpuModel} x${machine.logicalCores}, node ${machine.node}, adapter: ${'error' in a ? a.error : a.description}`);
 
+  const earlier = opts.quick ? { results: [], engines: [] } : earlierReport();
   const infos: EngineInfo[] = [];
   const ready: Engine[] = [];
   for (const e of engines) {
@@ -127,13 +126,16 @@ async function main(): Promise<number> {
 
   const policy = opts.quick ? QUICK_POLICY : FULL_POLICY;
   const merged = new Map<string, JobResult>();
-  if (!opts.quick) for (const r of earlierResults()) merged.set(keyOf(r), r);
+  for (const r of earlier.results) merged.set(keyOf(r), r);
+  for (const e of earlier.engines) if (!infos.some((i) => i.id === e.id)) infos.push(e);
+  const engineOrder = (id: string) => ENGINE_IDS.indexOf(id as (typeof ENGINE_IDS)[number]);
+  infos.sort((x, y) => engineOrder(x.id) - engineOrder(y.id));
   const report = (): BenchReport => {
     const results = [...merged.values()].sort(
       (x, y) =>
         WORKLOAD_IDS.indexOf(x.workload) - WORKLOAD_IDS.indexOf(y.workload) ||
         PRECISIONS.indexOf(x.precision) - PRECISIONS.indexOf(y.precision) ||
-        ENGINE_IDS.indexOf(x.engine as (typeof ENGINE_IDS)[number]) - ENGINE_IDS.indexOf(y.engine as (typeof ENGINE_IDS)[number]),
+        engineOrder(x.engine) - engineOrder(y.engine),
     );
     return { generatedAt: new Date().toISOString(), mode: opts.quick ? 'quick' : 'full', machine, policy, engines: infos, results, ratios: computeRatios(results) };
   };
@@ -164,12 +166,12 @@ async function main(): Promise<number> {
         );
         save();
       }
-      const reference = outputs.get(REFERENCE[precision]);
+      const reference = outputs.get(REFERENCE_ENGINE[precision]);
       for (const r of fresh) {
         const out = outputs.get(r.engine);
-        if (!reference || !out || !r.output || r.engine === REFERENCE[precision]) continue;
+        if (!reference || !out || !r.output || r.engine === REFERENCE_ENGINE[precision]) continue;
         r.output.maxAbsDiff = maxAbsDiff(out, reference);
-        r.output.reference = REFERENCE[precision];
+        r.output.reference = REFERENCE_ENGINE[precision];
       }
       save();
     }

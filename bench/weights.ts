@@ -4,8 +4,10 @@
  *
  * Draws come from lpc's counter-based generator (src/numeric/rng.ts): layer i's weights use stream
  * 2i and its bias stream 2i + 1, so the values do not depend on which engine asks or in what order.
- * Weights are uniform with variance 1/fan_in (LeCun), which keeps activations near unit scale
- * through VGG16's 16 layers; biases are uniform on [-0.1, 0.1). Inputs are multiples of 2^-8 in
+ * Weights are uniform with variance 2/fan_in before a relu (He) and 1/fan_in elsewhere (LeCun),
+ * which keeps activations near unit scale through VGG16's 16 layers, so that the output depends on
+ * every layer and the engines' outputs are a meaningful comparison; biases are uniform on
+ * [-0.1, 0.1). Inputs are multiples of 2^-8 in
  * [-1, 1), so they are exact in f32 and in the fixed<8, 8> input of the fixed-point conv layer.
  */
 import type { Graph } from '../src/ir/graph.js';
@@ -42,6 +44,8 @@ export interface LayerParamShape {
   biasShape: number[];
   inputShape: number[];
   fanIn: number;
+  /** Whether a relu follows (He scaling). */
+  relu: boolean;
 }
 
 export function layerParamShapes(model: BenchModel): LayerParamShape[] {
@@ -52,7 +56,7 @@ export function layerParamShapes(model: BenchModel): LayerParamShape[] {
     const inputShape = shapes[i];
     const fanIn = l.kind === 'conv' ? inputShape[1] * l.kernel * l.kernel : inputShape.slice(1).reduce((a, b) => a * b, 1);
     const weightShape = l.kind === 'conv' ? [l.filters, inputShape[1], l.kernel, l.kernel] : [l.units, fanIn];
-    out.push({ name: l.name, kind: l.kind, weightShape, biasShape: [weightShape[0]], inputShape, fanIn });
+    out.push({ name: l.name, kind: l.kind, weightShape, biasShape: [weightShape[0]], inputShape, fanIn, relu: l.relu });
   });
   return out;
 }
@@ -62,7 +66,7 @@ export function makeWeights(model: BenchModel, seed: number): LayerWeights[] {
     name: p.name,
     kind: p.kind,
     weightShape: p.weightShape,
-    weight: uniform(p.weightShape.reduce((a, b) => a * b, 1), seed, 2 * i, Math.sqrt(3 / p.fanIn)),
+    weight: uniform(p.weightShape.reduce((a, b) => a * b, 1), seed, 2 * i, Math.sqrt((p.relu ? 6 : 3) / p.fanIn)),
     bias: uniform(p.biasShape[0], seed, 2 * i + 1, 0.1),
     inputShape: p.inputShape,
   }));

@@ -95,7 +95,7 @@ function contiguousRows(req: KernelRequest, l: Layout): KernelDispatch {
     // statistics of the last other row a lane fell in (packed words reaching past this row)
     'var lpc_other = lpc_row;',
     'var lpc_ost = lpc_st;',
-    `let lpc_last = ${y.length()} - 1u;`,
+    `let lpc_n = ${y.length()};`,
     // the storage words whose first element lies in this row
     `let lpc_w0 = (lpc_row * ${dim} + ${lanes - 1}u) / ${lanes}u;`,
     `let lpc_w1 = ((lpc_row + 1u) * ${dim} + ${lanes - 1}u) / ${lanes}u;`,
@@ -105,7 +105,9 @@ function contiguousRows(req: KernelRequest, l: Layout): KernelDispatch {
   body.push(
     `  var lpc_r: array<${rt}, ${lanes}>;`,
     `  for (var lpc_k = 0u; lpc_k < ${lanes}u; lpc_k++) {`,
-    `    let lpc_i = min(lpc_w * ${lanes}u + lpc_k, lpc_last);`,
+    `    let lpc_i = lpc_w * ${lanes}u + lpc_k;`,
+    // padding lanes past the end are stored as 0
+    '    if (lpc_i >= lpc_n) { break; }',
     `    let lpc_ir = lpc_i / ${dim};`,
     `    if (lpc_ir != lpc_row && lpc_ir != lpc_other) { lpc_other = lpc_ir; lpc_ost = ${stats}(lpc_other * ${dim}); }`,
     `    lpc_r[lpc_k] = ${fn}(lpc_i, select(lpc_ost, lpc_st, lpc_ir == lpc_row));`,

@@ -21,8 +21,11 @@ async function acquire(): Promise<{ device?: GPUDevice; adapter?: GPUAdapter; re
     if (!adapter) {
       return { reason: 'no WebGPU adapter found (install Mesa lavapipe: bash scripts/install-system.sh)' };
     }
+    // subgroups as the runtime's device has them (src/runtime/webgpu/device.ts): the conv and dense
+    // kernels have a subgroup path that tests exercise.
     const device = await adapter.requestDevice({
       requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize },
+      requiredFeatures: adapter.features.has('subgroups') ? ['subgroups'] : [],
     });
     return { device, adapter };
   } catch (e) {

@@ -16,6 +16,9 @@ import { COMPILE_CODES } from '../compile/codes.js';
 import { bundleFiles } from '../compile/wgsl-bundle.js';
 import { fileStem, writeFolderAtomic } from '../compile/write-folder.js';
 import type { CliIO } from '../io.js';
+import { tsBundleFiles } from '../compile/ts-bundle.js';
+import type { Tensor } from '../../numeric/tensor.js';
+import { loadWeightsFile } from '../../runtime/weights/match-weights.js';
 import { PORTABLE_WGSL, type WgslCapabilities } from '../../codegen/wgsl/lib/capabilities.js';
 import { tryAcquireDevice } from '../../runtime/webgpu/device.js';
 
@@ -31,7 +34,11 @@ import { tryAcquireDevice } from '../../runtime/webgpu/device.js';
  *                      place): shaders/*.wgsl (the kernels, one file per distinct shader),
  *                      manifest.json (the WGSL program: tensors, buffers, dispatches, types,
  *                      bytes; src/codegen/wgsl/program-manifest.ts), plan.ir (the planned IR
- *                      text) and graph.json (the planned graph as JSON)
+ *                      text) and graph.json (the planned graph as JSON); and the net as a package
+ *                      an app imports (src/cli/compile/ts-bundle.ts): <Net>.ts/.js/.d.ts (the
+ *                      typed module), program.js/.d.ts (its data), package.json
+ *   --weights W.lpw    with -o: also write the weights into the folder (weights.lpw), each
+ *                      parameter packed in the type the program stores it in
  *   --device           generate the kernels for this machine's WebGPU adapter (its limits and
  *                      language features) instead of the limits every adapter offers
  * With none of these it prints one summary line per net.
@@ -44,6 +51,7 @@ interface CompileCliOptions {
   explain?: boolean;
   out?: string;
   device?: boolean;
+  weights?: string;
 }
 
 function cwdHost(cwd: string): SourceHost {
@@ -139,16 +147,32 @@ async function compile(file: string, opts: CompileCliOptions, io: CliIO): Promis
     if (opts.out !== undefined && caps) {
       const bundle = bundleFiles(r, caps, plannedIrText(r));
       print(bundle.diagnostics, checked.sources);
-      if (!bundle.files) {
+      if (!bundle.files || !bundle.program) {
         failed = true;
         continue;
       }
-      const w = writeFolderAtomic(resolve(io.cwd, opts.out), fileStem(lowered.name), bundle.files);
+      let weights: Map<string, Tensor> | undefined;
+      if (opts.weights !== undefined) {
+        const loaded = loadWeightsFile(lowered, resolve(io.cwd, opts.weights), opts.weights);
+        print(loaded.diagnostics, checked.sources);
+        if (!loaded.weights) {
+          failed = true;
+          continue;
+        }
+        weights = loaded.weights;
+      }
+      const tsModule = await tsBundleFiles({ lowered, planned: r, program: bundle.program, source: file, weights });
+      print(tsModule.diagnostics, checked.sources);
+      if (!('files' in tsModule)) {
+        failed = true;
+        continue;
+      }
+      const w = writeFolderAtomic(resolve(io.cwd, opts.out), fileStem(lowered.name), { ...bundle.files, ...tsModule.files });
       if ('diagnostic' in w) {
         print([w.diagnostic]);
         return 1;
       }
-      io.err(`wrote ${join(opts.out, fileStem(lowered.name))}/ (${bundle.summary})`);
+      io.err(`wrote ${join(opts.out, fileStem(lowered.name))}/ (${bundle.summary}; module ${tsModule.className}.ts${weights ? ', weights.lpw' : ''})`);
     }
     if (opts.emit === undefined && !opts.explain && opts.out === undefined) io.out(summaryLine(lowered, r));
   }
@@ -167,8 +191,9 @@ export const compileCommand: LpcCommand = {
       .addOption(new Option('--mode <mode>', 'what the net is compiled for').choices(['inference', 'training']).default('inference'))
       .addOption(new Option('--emit <what>', 'print the planned IR, the IR before the passes, or the explanation').choices(['ir', 'ir-lowered', 'explain']))
       .option('--explain', 'print per-layer shapes, types, accumulators, parameters and MACs, the fusion report and memory peaks')
-      .option('-o, --out <dir>', 'write <dir>/<net>/ with the WGSL shaders, manifest.json, plan.ir and graph.json')
+      .option('-o, --out <dir>', 'write <dir>/<net>/: the typed TypeScript module (and .js, .d.ts), WGSL shaders, manifest.json, plan.ir, graph.json')
       .option('--device', "with -o: generate the kernels for this machine's WebGPU adapter instead of the portable limits")
+      .option('--weights <file>', 'with -o: write these weights (.lpw) into the folder, packed in the types the net stores them in')
       .action(async (file: string, opts: CompileCliOptions) => {
         ctx.exitCode = await compile(file, opts, ctx.io);
       });

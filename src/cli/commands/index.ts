@@ -12,6 +12,7 @@ import { codesCommand } from './codes.js';
 import { quantizeCommand } from './quantize.js';
 import { sweepCommand } from './sweep.js';
 import { diffCommand } from './diff.js';
+import { bundleCommand } from './bundle.js';
 
 /** Every `lpc` subcommand, one module each. Adding a command: one file and one line here. */
-export const commands: LpcCommand[] = [checkCommand, fmtCommand, runCommand, initWeightsCommand, importCommand, exportCommand, compileCommand, trainCommand, evalCommand, codesCommand, diffCommand, quantizeCommand, sweepCommand];
+export const commands: LpcCommand[] = [checkCommand, fmtCommand, runCommand, initWeightsCommand, importCommand, exportCommand, compileCommand, trainCommand, evalCommand, codesCommand, diffCommand, quantizeCommand, sweepCommand, bundleCommand];

@@ -1,5 +1,6 @@
 import type { WgslCapabilities } from '../../codegen/wgsl/lib/capabilities.js';
 import { buildWgslProgram } from '../../codegen/wgsl/program.js';
+import type { WgslProgram } from '../../codegen/wgsl/program-types.js';
 import { programManifest, programTotals, shaderFiles } from '../../codegen/wgsl/program-manifest.js';
 import type { Diagnostic } from '../../diag/diagnostic.js';
 import { plannedManifest } from '../../passes/manifest.js';
@@ -17,6 +18,8 @@ import type { PipelineResult } from '../../passes/pipeline.js';
  */
 export interface Bundle {
   files?: Record<string, string>;
+  /** The program the files describe (the TypeScript module of the net is generated from it). */
+  program?: WgslProgram;
   diagnostics: Diagnostic[];
   /** One line for the command's report: dispatches, shaders, parameter bytes. */
   summary: string;
@@ -36,5 +39,5 @@ export function bundleFiles(planned: PipelineResult, caps: WgslCapabilities, pla
   for (const [name, code] of Object.entries(shaderFiles(p))) files[`shaders/${name}`] = code;
   const t = programTotals(p);
   const summary = `${t.dispatches} dispatches for ${t.nodes} nodes, ${t.shaders} shaders, parameters ${t.paramBytes} bytes as stored (${t.paramF32Bytes} as f32)`;
-  return { files, diagnostics: built.diagnostics, summary };
+  return { files, program: p, diagnostics: built.diagnostics, summary };
 }

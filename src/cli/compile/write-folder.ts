@@ -16,7 +16,7 @@ export function fileStem(net: string): string {
  * the new one is in place, so a failure at any point leaves one complete folder (or, if the very
  * last rename fails, the old one under its temporary name and a diagnostic saying so).
  */
-export function writeFolderAtomic(parent: string, name: string, files: Record<string, string>): { path: string } | { diagnostic: Diagnostic } {
+export function writeFolderAtomic(parent: string, name: string, files: Record<string, string | Uint8Array>): { path: string } | { diagnostic: Diagnostic } {
   const target = join(parent, name);
   const tag = `${process.pid}.${randomBytes(4).toString('hex')}`;
   const temp = join(parent, `.${name}.${tag}.tmp`);

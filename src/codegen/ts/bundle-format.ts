@@ -5,6 +5,7 @@ import { programManifest } from '../wgsl/program-manifest.js';
 import type { ProgramTensorRole } from '../wgsl/program-types.js';
 import { encodeGraph, type GraphJson } from '../../ir/graph-json.js';
 import type { Graph } from '../../ir/graph.js';
+import type { BackwardPlan, BackwardStep, GradientInfo } from '../../passes/autodiff.js';
 import type { NetInterface } from './net-interface.js';
 
 /**
@@ -18,6 +19,9 @@ import type { NetInterface } from './net-interface.js';
  *   graph       the planned graph without source spans (parameters, shapes, types, transforms:
  *               for matching weights files and checking inputs)
  *   interface   what the module exposes (net-interface.ts)
+ *   training    for nets with a loss: the graph planned for training and its backward plan, from
+ *               which a WebGPU training backend builds its kernels for `trainStep` (the solver
+ *               and learning-rate schedule come from the graph's train section)
  */
 export const BUNDLE_FORMAT = 'lpc-bundle';
 export const BUNDLE_VERSION = 1;
@@ -32,6 +36,42 @@ export interface NetBundle {
   manifest: ProgramManifestJson;
   shaders: Record<string, string>;
   graph: GraphJson;
+  training?: TrainingBundle;
+}
+
+export interface TrainingBundle {
+  graph: GraphJson;
+  plan: BackwardPlanJson;
+}
+
+/** A BackwardPlan as JSON: its maps as lists of entries. */
+export interface BackwardPlanJson {
+  seeds: { loss: string; grad: string }[];
+  steps: BackwardStep[];
+  paramGrads: [string, string][];
+  gradients: [string, GradientInfo][];
+}
+
+export function encodePlan(p: BackwardPlan): BackwardPlanJson {
+  // Through JSON so that undefined entries of gradOutputs/gradInputs/gradParams become null and
+  // come back as undefined-like holes the same way on every decode.
+  return JSON.parse(JSON.stringify({ seeds: p.seeds, steps: p.steps, paramGrads: [...p.paramGrads], gradients: [...p.gradients] })) as BackwardPlanJson;
+}
+
+export function decodePlan(j: BackwardPlanJson): BackwardPlan {
+  const opt = (x: string | null | undefined) => (x === null ? undefined : x);
+  return {
+    seeds: j.seeds.map((s) => ({ ...s })),
+    steps: j.steps.map((s) => ({
+      node: s.node,
+      gradOutputs: s.gradOutputs.map(opt),
+      gradInputs: s.gradInputs.map(opt),
+      gradParams: s.gradParams.map(opt),
+      accumulate: [...s.accumulate],
+    })),
+    paramGrads: new Map(j.paramGrads),
+    gradients: new Map(j.gradients.map(([k, v]) => [k, { of: v.of, shape: [...v.shape] }])),
+  };
 }
 
 /**
@@ -96,7 +136,8 @@ export interface ProgramManifestJson {
 }
 
 
-export function netBundle(program: WgslProgram, graph: Graph, iface: NetInterface, lpcVersion: string): NetBundle {
+/** The bundle of a net: its inference program and graph, and for training the training graph and plan. */
+export function netBundle(program: WgslProgram, graph: Graph, iface: NetInterface, lpcVersion: string, training?: { graph: Graph; plan: BackwardPlan }): NetBundle {
   const shaders: Record<string, string> = {};
   for (const [key, s] of program.shaders) shaders[key] = s.code;
   return {
@@ -109,5 +150,6 @@ export function netBundle(program: WgslProgram, graph: Graph, iface: NetInterfac
     manifest: programManifest(program) as unknown as ProgramManifestJson,
     shaders,
     graph: encodeGraph(graph),
+    ...(training ? { training: { graph: encodeGraph(training.graph), plan: encodePlan(training.plan) } } : {}),
   };
 }

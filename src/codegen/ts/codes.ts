@@ -26,6 +26,7 @@ export const BUNDLE_CODES = {
   BUNDLE_BUILD_FAILED: 'LPC5321',
   NODE_IMPORT_IN_BROWSER: 'LPC5322',
   MODULE_EMIT_FAILED: 'LPC5323',
+  TRAIN_STEP_OMITTED: 'LPC5324',
 } as const;
 
 const C = BUNDLE_CODES;
@@ -86,6 +87,10 @@ export const bundleCodes: CodeTable = {
   [C.NODE_IMPORT_IN_BROWSER]: {
     summary: 'the browser bundle would import a Node-only module',
     fix: 'remove the Node import from the entry module (read files with fetch in a browser); a Node import inside lpc\'s runtime is a bug in lpc',
+  },
+  [C.TRAIN_STEP_OMITTED]: {
+    summary: 'a net with a loss was compiled into a module without `trainStep`, because it cannot be planned for training (a warning)',
+    fix: 'run `lpc train` on the net to see the reason; inference is not affected',
   },
   [C.MODULE_EMIT_FAILED]: {
     summary: 'the TypeScript module of a net could not be generated or compiled',

@@ -48,12 +48,35 @@ export function className(net: string): string {
 }
 
 const shapeText = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+/** Doc comment text wrapped at `width` columns (the comment's ` * ` is added by ts-morph); code fences are kept as they are. */
+export function wrapDoc(text: string, width = 92): string {
+  const out: string[] = [];
+  let fenced = false;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('```')) fenced = !fenced;
+    if (fenced || line.startsWith('```') || line.length <= width) {
+      out.push(line);
+      continue;
+    }
+    let current = '';
+    for (const word of line.split(' ')) {
+      if (current && current.length + 1 + word.length > width) {
+        out.push(current);
+        current = word;
+      } else current = current ? `${current} ${word}` : word;
+    }
+    if (current) out.push(current);
+  }
+  return out.join('\n');
+}
 const count = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 /** `f32[64, 1, 28, 28]`: 50176 values, NCHW (a partial batch: 1 to 64 items of 784 values). */
 function tensorDoc(t: TensorInterface, batch: number | undefined, partial: boolean, returned: boolean): string {
   const n = count(t.shape);
-  const head = `\`${t.type}${shapeText(t.shape)}\`: ${n} value${n === 1 ? '' : 's'}${t.shape.length > 1 ? ' in row-major (NCHW) order' : ''}.`;
+  const order = t.shape.length === 4 ? ' in NCHW order' : t.shape.length > 1 ? ' in row-major order' : '';
+  const head = `\`${t.type}${shapeText(t.shape)}\`: ${n} value${n === 1 ? '' : 's'}${order}.`;
   const kind = t.type.startsWith('fixed') ? ` Fixed-point: each value is a code times 2^-F, exact in a ${t.array}.` : '';
   if (!partial || !t.batched || batch === undefined) return head + kind;
   const per = n / batch;
@@ -61,7 +84,7 @@ function tensorDoc(t: TensorInterface, batch: number | undefined, partial: boole
 }
 
 function properties(list: readonly TensorInterface[], doc: (t: TensorInterface) => string): OptionalKind<PropertySignatureStructure>[] {
-  return list.map((t) => ({ name: t.name, type: t.array, docs: [doc(t)] }));
+  return list.map((t) => ({ name: t.name, type: t.array, docs: [wrapDoc(doc(t), 88)] }));
 }
 
 /** `{ image: inputs.image, label: inputs.label }` */
@@ -144,8 +167,8 @@ export function emitModuleSource(iface: NetInterface, opts: ModuleOptions): stri
     },
     {
       name: 'saveWeights',
-      docs: ['The current weights as the bytes of a .lpw file (f32 master values).'],
-      returnType: 'Uint8Array',
+      docs: ['The current weights (trained ones included) as the bytes of a .lpw file (f32 master values).'],
+      returnType: 'Promise<Uint8Array>',
       statements: ['return this.net.saveWeights();'],
     },
     {
@@ -205,6 +228,7 @@ export function emitModuleSource(iface: NetInterface, opts: ModuleOptions): stri
     },
   );
 
+  for (const m of methods) m.docs = m.docs?.map((d) => (typeof d === 'string' ? wrapDoc(d) : d));
   file.addClass({
     kind: StructureKind.Class,
     name: cls,
@@ -224,7 +248,7 @@ export function emitModuleSource(iface: NetInterface, opts: ModuleOptions): stri
         isReadonly: true,
         type: 'NetInterface',
         initializer: 'bundle.interface',
-        docs: ['Names, number types and shapes of the inputs and outputs, and which call takes and returns which.'],
+        docs: [wrapDoc('Names, number types and shapes of the inputs and outputs, and which call takes and returns which.')],
       },
       ...(iface.batch !== undefined
         ? [{ name: 'batch', isStatic: true, isReadonly: true, type: 'number', initializer: String(iface.batch), docs: ['Items per call: the net parameter `batch` it was compiled with.'] }]
@@ -234,7 +258,7 @@ export function emitModuleSource(iface: NetInterface, opts: ModuleOptions): stri
     getAccessors: [
       {
         name: 'device',
-        docs: ['The WebGPU device the net runs on (pass it to `create` of another net to share it).'],
+        docs: [wrapDoc('The WebGPU device the net runs on (pass it to `create` of another net to share it).')],
         returnType: 'LpcDevice',
         statements: ['return this.net.device;'],
       },

@@ -1,4 +1,4 @@
-import { BUNDLE_FORMAT, BUNDLE_VERSION, type NetBundle } from '../../codegen/ts/bundle-format.js';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type NetBundle, type TrainingBundle } from '../../codegen/ts/bundle-format.js';
 import { BUNDLE_CODES } from '../../codegen/ts/codes.js';
 import type { NetInterface } from '../../codegen/ts/net-interface.js';
 import type { WgslProgram } from '../../codegen/wgsl/program-types.js';
@@ -16,6 +16,7 @@ import { LpcError, lpcError, withLpcErrors } from './errors.js';
 import { outputArray, prepareInputs, type InputArray, type InputRecord } from './inputs.js';
 import { LayerStatsCollector, type LayerStats } from './layer-stats.js';
 import { manifestProblem, ManifestProblem, programFromManifest } from './program-json.js';
+import { BUNDLE_TRAIN_BACKEND, BundleTrainer, type TrainStepOptions, type TrainStepResult } from './training.js';
 import { weightsBytes, type WeightsSource } from './weights-source.js';
 
 /**
@@ -33,6 +34,8 @@ export type DeviceChoice = LpcDevice | AcquireOptions;
 export interface BundledNetOptions {
   /** Record per-layer statistics with every run (default true): `stats()` reads them. */
   collectStats?: boolean;
+  /** The training backend `trainStep` uses, by its `--backend` name (default `webgpu`). */
+  trainBackend?: string;
 }
 
 export interface RunOptions {
@@ -63,6 +66,9 @@ export function openBundle(bundle: NetBundle): { program: WgslProgram; graph: Gr
 export class BundledNet {
   private net: WebgpuNet | undefined;
   private weights: Map<string, Tensor> | undefined;
+  private trainer: BundleTrainer | undefined;
+  /** Set by a training step: the trainer's weights are newer than the inference net's. */
+  private trained = false;
   private destroyed = false;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -74,6 +80,8 @@ export class BundledNet {
     private readonly ownsDevice: boolean,
     private readonly cache: PipelineCache,
     private readonly collector: LayerStatsCollector | undefined,
+    private readonly training: TrainingBundle | undefined,
+    private readonly trainBackend: string,
   ) {}
 
   /**
@@ -90,7 +98,7 @@ export class BundledNet {
         const cache = new PipelineCache(dev.device);
         await Promise.all([...program.shaders.values()].map((s) => cache.get(s, `${program.net}: shader ${s.key}`)));
         const collector = opts.collectStats === false ? undefined : await LayerStatsCollector.create(dev.device, cache, program);
-        return new BundledNet(bundle.interface, program, graph, dev, owns, cache, collector);
+        return new BundledNet(bundle.interface, program, graph, dev, owns, cache, collector, bundle.training, opts.trainBackend ?? BUNDLE_TRAIN_BACKEND);
       } catch (e) {
         if (owns) dev.destroy();
         throw e;
@@ -107,16 +115,35 @@ export class BundledNet {
       const matched = matchWeights(this.graph, decoded.contents, name);
       if (!matched.weights) throw new LpcError(matched.diagnostics.filter((d) => d.severity === 'error'));
       await this.setWeights(matched.weights);
+      if (this.trainer) await this.trainer.setParams(matched.weights);
+      this.trained = false;
     });
   }
 
-  /** The weights as a .lpw file (f32 master values, as `lpc train` writes them). */
-  saveWeights(): Uint8Array {
-    this.checkAlive();
-    if (!this.weights) throw lpcError(BUNDLE_CODES.NO_WEIGHTS, `${this.program.net} has no weights to save`, 'load weights first');
-    const r = encodeLpw({ net: this.graph.name, tensors: storedMasters(this.graph, this.weights) });
-    if ('diagnostics' in r) throw new LpcError(r.diagnostics);
-    return r.bytes;
+  /** The weights as a .lpw file (f32 master values, as `lpc train` writes them), trained ones included. */
+  saveWeights(): Promise<Uint8Array> {
+    return this.exclusive(async () => {
+      await this.syncTrained();
+      if (!this.weights) throw lpcError(BUNDLE_CODES.NO_WEIGHTS, `${this.program.net} has no weights to save`, 'load weights first');
+      const r = encodeLpw({ net: this.graph.name, tensors: storedMasters(this.graph, this.weights) });
+      if ('diagnostics' in r) throw new LpcError(r.diagnostics);
+      return r.bytes;
+    });
+  }
+
+  /**
+   * One training step on a whole batch (every input, labels included): the training backend is
+   * built on the first call from the bundle's training graph, starting from the loaded weights.
+   * Later `infer` calls and `saveWeights` use the trained weights.
+   */
+  trainStep(batch: InputRecord, opts: TrainStepOptions = {}): Promise<TrainStepResult> {
+    return this.exclusive(async () => {
+      if (!this.weights) throw lpcError(BUNDLE_CODES.NO_WEIGHTS, `${this.spec.net}.trainStep was called before any weights were loaded`, 'load the starting weights first (`lpc init-weights` writes random ones)');
+      this.trainer ??= await BundleTrainer.create(this.spec, this.training, this.weights, { device: this.device, cache: this.cache }, this.trainBackend);
+      const r = await this.trainer.step(batch, opts);
+      if (!r.nonFinite) this.trained = true;
+      return r;
+    });
   }
 
   /** The label-free outputs for these inputs (NetInterface.infer), as typed arrays. */
@@ -143,7 +170,16 @@ export class BundledNet {
     this.destroyed = true;
     this.net?.destroy();
     this.collector?.destroy();
+    // The backend's own device goes with it; nothing waits on the promise after destroy().
+    this.trainer?.dispose().catch(() => undefined);
     if (this.ownsDevice) this.device.destroy();
+  }
+
+  /** After training steps: the trained weights into the inference net. */
+  private async syncTrained(): Promise<void> {
+    if (!this.trained || !this.trainer) return;
+    await this.setWeights(await this.trainer.params());
+    this.trained = false;
   }
 
   /** Replaces the weights (master values by parameter id) and re-creates the device net with them. */
@@ -158,8 +194,9 @@ export class BundledNet {
     return this.exclusive(async () => {
       const iface = this.spec;
       const prepared = prepareInputs(iface, method, inputs, takes, partial);
+      await this.syncTrained();
       if (!this.net) throw lpcError(BUNDLE_CODES.NO_WEIGHTS, `${iface.net}.${method} was called before any weights were loaded`, 'call `await net.loadWeights(bytesOrUrlOrPath)` first');
-      this.collector?.reset();
+      this.collector?.reset(prepared.items, iface.batch);
       const result = await this.net.run(prepared.tensors, { seed: opts.seed ?? 1, ...(this.collector ? { afterNode: this.collector.hook } : {}) });
       const out: Record<string, InputArray> = {};
       for (const o of [...iface.outputs, ...iface.losses]) {

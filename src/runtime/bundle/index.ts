@@ -8,6 +8,7 @@ export { LpcError } from './errors.js';
 export type { InputArray, InputRecord } from './inputs.js';
 export type { LayerStats } from './layer-stats.js';
 export type { WeightsSource } from './weights-source.js';
+export type { TrainStepOptions, TrainStepResult } from './training.js';
 export type { NetBundle } from '../../codegen/ts/bundle-format.js';
 export type { NetInterface, OutputInterface, TensorInterface } from '../../codegen/ts/net-interface.js';
 export { acquireDevice, tryAcquireDevice, type AcquireOptions, type LpcDevice } from '../webgpu/device.js';

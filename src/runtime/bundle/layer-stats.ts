@@ -40,6 +40,8 @@ interface Slot {
   kernel: StatsKernel;
   pipeline: CachedPipeline;
   uniforms: GPUBuffer;
+  /** Elements counted in the last run (fewer than the tensor's for a partial batch). */
+  counted: number;
   bindGroup?: { group: GPUBindGroup; ranges: DeviceTensor['ranges'] };
 }
 
@@ -77,7 +79,7 @@ export class LayerStatsCollector {
       const uniforms = device.createBuffer({ label: `statistics of ${node.id}`, size: kernel.shader.uniforms.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
       device.queue.writeBuffer(uniforms, 0, packUniforms(kernel.shader.uniforms, kernel.uniforms(t.elements, index)));
       uniformBuffers.push(uniforms);
-      slots.push({ node, kernel, pipeline, uniforms });
+      slots.push({ node, kernel, pipeline, uniforms, counted: t.elements });
     }
     const words = slots.length * (STATS_SLOT_WORDS + QUANT_WORDS);
     const counters = device.createBuffer({
@@ -88,12 +90,24 @@ export class LayerStatsCollector {
     return new LayerStatsCollector(device, program, counters, uniformBuffers, slots);
   }
 
-  /** Clears the counters; call before each run (queue writes land before the run's commands). */
-  reset(): void {
+  /**
+   * Clears the counters; call before each run (queue writes land before the run's commands). For
+   * a partial batch (`items` of `batch`), outputs whose axis 0 is the batch are counted over the
+   * given items only, so the zeros of the padding do not count as sparsity.
+   */
+  reset(items?: number, batch?: number): void {
     const n = this.slots.size;
     const init = new Uint32Array(n * (STATS_SLOT_WORDS + QUANT_WORDS));
     for (let k = 0; k < n; k++) init.set(emptySlot(), k * STATS_SLOT_WORDS);
     this.device.queue.writeBuffer(this.counters, 0, init);
+    for (const { index, slot } of this.slots.values()) {
+      const t = this.program.tensors.get(slot.node.output)!;
+      const batched = items !== undefined && batch !== undefined && t.shape.length > 0 && t.shape[0] === batch;
+      const counted = batched ? (t.elements / batch) * items : t.elements;
+      if (counted === slot.counted) continue;
+      slot.counted = counted;
+      this.device.queue.writeBuffer(slot.uniforms, 0, packUniforms(slot.kernel.shader.uniforms, slot.kernel.uniforms(counted, index)));
+    }
     this.ran = true;
   }
 
@@ -104,8 +118,8 @@ export class LayerStatsCollector {
     const { index, slot } = entry;
     const group = this.bindGroupFor(slot, output);
     const pass = encoder.beginComputePass({ label: `statistics of ${node.id}` });
-    const [x, y, z] = slot.kernel.workgroups(output.tensor.elements);
-    if (output.tensor.elements > 0) {
+    const [x, y, z] = slot.kernel.workgroups(slot.counted);
+    if (slot.counted > 0) {
       pass.setPipeline(slot.pipeline.pipeline);
       pass.setBindGroup(0, group);
       pass.dispatchWorkgroups(x, y, z);
@@ -169,7 +183,7 @@ export class LayerStatsCollector {
       const saturated = cumulative.saturated - before.saturated;
       const quantNan = cumulative.nan - before.nan;
       before = cumulative;
-      const count = t.elements;
+      const count = slot.counted;
       const [zeros, nan, infinite, minKey, maxKey] = [words[at], words[at + 1], words[at + 2], words[at + 3], words[at + 4]];
       const finite = count - nan - infinite > 0;
       out.push({

@@ -12,6 +12,8 @@ export type TrainBackendFactory = (setup: TrainBackendSetup) => Promise<{ backen
 
 export const TRAIN_BACKENDS: Record<string, TrainBackendFactory> = {
   cpu: async (setup) => ({ backend: createCpuBackend(setup), diagnostics: [] }),
+  // Loaded on demand, so CPU runs never load the WebGPU runtime.
+  webgpu: async (setup) => (await import('../webgpu/train/gpu-backend.js')).createWebgpuTrainBackend(setup),
 };
 
 export function trainBackendNames(): string[] {

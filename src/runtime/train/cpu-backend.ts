@@ -32,7 +32,7 @@ interface TrainedParam {
 }
 
 /** A batch_norm node that normalises with batch statistics in training, so its stored statistics move. */
-interface MovingStats {
+export interface MovingStats {
   node: Node;
   input: string;
   mean: string;
@@ -226,7 +226,8 @@ export function firstNonFiniteLayer(graph: Graph, forward: ForwardResult): NonFi
   return { where: 'forward', layer: last?.id ?? '', op: last?.op ?? '', value: last?.outputs[0] ?? '' };
 }
 
-function findMovingStats(graph: Graph): MovingStats[] {
+/** The batch_norm nodes whose stored statistics move in training (shared with the WebGPU backend). */
+export function findMovingStats(graph: Graph): MovingStats[] {
   const out: MovingStats[] = [];
   for (const node of graph.nodes) {
     if (node.op !== 'batch_norm' || node.attrs.use_global_stats === true) continue;

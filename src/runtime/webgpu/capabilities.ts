@@ -21,6 +21,8 @@ export interface DeviceCapabilities {
   isCpuAdapter: boolean;
   /** The device has `timestamp-query` enabled (per-layer timing). */
   timestampQuery: boolean;
+  /** The adapter's smallest subgroup size (adapter.info.subgroupMinSize), when it reports one. */
+  subgroupMinSize?: number;
 }
 
 /** Limits lpc raises to the adapter's values when it requests a device. */
@@ -80,7 +82,13 @@ export function readCapabilities(gpu: GPU, adapter: GPUAdapter, device: GPUDevic
     adapter: adapterIdentity(adapter),
     isCpuAdapter: looksLikeCpuAdapter(adapter),
     timestampQuery: features.has('timestamp-query'),
+    ...subgroupSizeOf(adapter),
   };
+}
+
+function subgroupSizeOf(adapter: GPUAdapter): { subgroupMinSize?: number } {
+  const size = (adapter.info as (GPUAdapterInfo & { subgroupMinSize?: number }) | undefined)?.subgroupMinSize;
+  return typeof size === 'number' && size > 0 ? { subgroupMinSize: size } : {};
 }
 
 /** What the WGSL library may assume on this device. */
@@ -98,6 +106,7 @@ export function wgslCapabilities(c: DeviceCapabilities): WgslCapabilities {
     maxStorageBufferBindingSize: l.maxStorageBufferBindingSize ?? 134217728,
     maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension ?? 65535,
     cpuAdapter: c.isCpuAdapter,
+    ...(c.subgroupMinSize !== undefined ? { subgroupMinSize: c.subgroupMinSize } : {}),
   };
 }
 

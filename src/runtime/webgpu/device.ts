@@ -63,7 +63,8 @@ export async function acquireDevice(opts: AcquireOptions = {}): Promise<LpcDevic
       }),
     ]);
   }
-  const wanted: GPUFeatureName[] = ['timestamp-query', ...(opts.optionalFeatures ?? [])];
+  // subgroups: the conv and dense kernels share operand loads across a subgroup where it exists.
+  const wanted: GPUFeatureName[] = ['timestamp-query', 'subgroups', ...(opts.optionalFeatures ?? [])];
   const requiredFeatures = wanted.filter((f, i) => adapter.features.has(f) && wanted.indexOf(f) === i);
   const requiredLimits: Record<string, number> = {};
   for (const name of REQUESTED_LIMITS) {

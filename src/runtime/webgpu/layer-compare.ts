@@ -4,6 +4,7 @@ import { formatNumberType, isFixed, type FixedType, type NumberType } from '../.
 import { rngUniform } from '../../numeric/rng.js';
 import type { Tensor } from '../../numeric/tensor.js';
 import { dataInputs, paramNumberType, QUANTIZE_OP } from '../../passes/op-info.js';
+import { applyParamTransforms } from '../../passes/param-transforms.js';
 import { runNode } from '../cpu/node-stages.js';
 import type { RunOptions, Stage } from '../cpu/trace.js';
 
@@ -61,6 +62,26 @@ export interface CompareOptions extends RunOptions {
   endToEnd?: ReadonlyMap<string, Tensor>;
   /** Stop after the first layer that diverges (diff's default is to report every layer). */
   stopAtFirst?: boolean;
+}
+
+/**
+ * What the layer-local comparison needs of the reference besides the GPU's values: the graph's
+ * inputs and its parameters as f32 masters (stored parameters transformed, as the executors do).
+ * No CPU forward pass is needed: each node is recomputed from the GPU's inputs.
+ */
+export function referenceValues(graph: Graph, weights: ReadonlyMap<string, Tensor>, inputs: ReadonlyMap<string, Tensor>): Map<string, Tensor> {
+  const needsTransform = (graph.paramTransforms?.length ?? 0) > 0 && graph.params.some((id) => !weights.has(id));
+  const params = needsTransform ? applyParamTransforms(graph, weights).params : weights;
+  const out = new Map<string, Tensor>();
+  for (const id of graph.params) {
+    const t = params.get(id);
+    if (t) out.set(id, t);
+  }
+  for (const id of graph.inputs) {
+    const t = inputs.get(id);
+    if (t) out.set(id, t);
+  }
+  return out;
 }
 
 /**

@@ -6,8 +6,9 @@ import { getOp } from '../../ops/registry.js';
  * The number types a parameter may be stored in: f32 (the master copy) and the storage type
  * declared for it, wherever the graph keeps that declaration. Before quantize insertion it is the
  * owning node's `weights:` / `bias:` slot (the op's ParamSpec says which slot applies); after it,
- * the `to` of a quantize node that reads the parameter. Both are looked at, so weights can be
- * matched against a graph before or after the pipeline.
+ * the `to` of a quantize node that reads the parameter, or after fusion the ParamQuantizer of the
+ * node that rounds it. All are looked at, so weights can be matched against a graph before or
+ * after the pipeline (a compiled bundle carries the planned graph).
  */
 export function acceptedParamTypes(graph: Graph, param: Value): NumberType[] {
   const types: NumberType[] = [F32];
@@ -25,6 +26,8 @@ export function acceptedParamTypes(graph: Graph, param: Value): NumberType[] {
       const to = n.attrs.to;
       if (typeof to === 'object' && !Array.isArray(to)) add(to);
     }
+    // After fusion the quantize node is folded into the node that reads the parameter.
+    for (const q of n.paramQuantizers ?? []) if (q.param === param.id) add(q.type);
   }
   return types;
 }

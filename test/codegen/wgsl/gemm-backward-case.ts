@@ -90,7 +90,18 @@ function quantizedParams(c: BackwardCase, shapes: number[][]): Tensor[] {
   });
 }
 
+const prepared = new WeakMap<BackwardCase, Prepared>();
+
+/** The case's shapes and the CPU forward's pre-epilogue value (memoized: the forward is the slow part). */
 function prepare(c: BackwardCase): Prepared {
+  const known = prepared.get(c);
+  if (known) return known;
+  const p = computePrepared(c);
+  prepared.set(c, p);
+  return p;
+}
+
+function computePrepared(c: BackwardCase): Prepared {
   const attrs = withDefaults(c.op, c.attrs);
   const inputType: TensorType = { dtype: c.x.type, shape: c.x.shape };
   const shape = c.op.inferShape([inputType], attrs);

@@ -9,9 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { buildWgslProgram } from '../../../src/codegen/wgsl/program.js';
 import { printGraph } from '../../../src/ir/print.js';
 import { runPipeline } from '../../../src/passes/pipeline.js';
-import { runForward } from '../../../src/runtime/cpu/executor.js';
 import { createWebgpuNet } from '../../../src/runtime/webgpu/executor.js';
-import { compareLayers } from '../../../src/runtime/webgpu/layer-compare.js';
+import { compareLayers, referenceValues } from '../../../src/runtime/webgpu/layer-compare.js';
 import { testRandom } from '../../helpers/gradcheck.js';
 import { netHarness } from './net-harness.js';
 import { availableOps, randomNet } from './random-nets.js';
@@ -44,17 +43,19 @@ describe('WebGPU against the CPU reference on random nets', () => {
         failures.push(`${where()}no program: ${built.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}`);
         continue;
       }
+      for (const d of built.program.dispatches) { const n = built.program.nodes.find((x) => x.id === d.node)!; ((globalThis as any).__k ??= new Map()).set(d.shader, n.op); }
       try {
         const gpuNet = await createWebgpuNet(h.device, built.program, net.weights, { cache: h.cache });
         const gpu = await gpuNet.run(net.inputs, { capture: 'all' });
         gpuNet.destroy();
-        const cpu = runForward(planned.graph, net.weights, net.inputs, opts);
-        const bad = compareLayers(planned.graph, cpu.values, gpu.values, opts).filter((x) => x.divergence);
+        const bad = compareLayers(planned.graph, referenceValues(planned.graph, net.weights, net.inputs), gpu.values, opts).filter((x) => x.divergence);
         if (bad.length > 0) failures.push(`${where()}diverges: ${JSON.stringify(bad[0])}`);
       } catch (e) {
         failures.push(`${where()}failed: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+    const byOp = new Map<string, number>(); for (const op of (globalThis as any).__k.values()) byOp.set(op, (byOp.get(op) ?? 0) + 1);
+    console.log('SHADERS', [...byOp].sort((a, b) => b[1] - a[1]).map(([o, n]) => `${o} ${n}`).join(', '));
     expect(failures.join('\n\n')).toBe('');
     // every op the generator knows and the build has a kernel for was exercised
     for (const op of ops) expect(used.get(op) ?? 0, `nets using ${op}`).toBeGreaterThan(0);

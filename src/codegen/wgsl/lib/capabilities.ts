@@ -21,6 +21,11 @@ export interface WgslCapabilities {
    * register tiles and few barriers over workgroup-memory tiles. Absent: unknown.
    */
   cpuAdapter?: boolean;
+  /**
+   * The smallest subgroup size the adapter may run a kernel with (adapter.info.subgroupMinSize),
+   * when the `subgroups` feature is enabled. Absent: unknown (WebGPU guarantees at least 4).
+   */
+  subgroupMinSize?: number;
 }
 
 /** The language feature that provides dot4I8Packed / dot4U8Packed / pack4xI8 and friends. */

@@ -81,6 +81,7 @@ export class ShaderBuilder {
   private readonly helpers = new Map<string, WgslHelper>();
   private readonly helperOrder: WgslHelper[] = [];
   private readonly requires = new Set<string>();
+  private readonly enables = new Set<string>();
   private readonly constants: string[] = [];
   private readonly constantNames = new Set<string>();
   private readonly workgroupVars: string[] = [];
@@ -151,6 +152,14 @@ export class ShaderBuilder {
     return h.name;
   }
 
+  /**
+   * Adds an `enable` directive for an optional device feature the kernel uses (`subgroups`,
+   * `f16`). The caller checks that the device has the feature (capabilities.features).
+   */
+  enable(extension: 'subgroups' | 'f16'): void {
+    this.enables.add(extension);
+  }
+
   /** Whether a helper of this name was used (tests, and generators that share scratch helpers). */
   uses(name: string): boolean {
     return this.helpers.has(name);
@@ -216,8 +225,9 @@ export class ShaderBuilder {
     }));
     const uniforms = uniformLayout(this.uniformFields);
     const out: string[] = [];
+    for (const e of [...this.enables].sort()) out.push(`enable ${e};`);
     for (const r of [...this.requires].sort()) out.push(`requires ${r};`);
-    if (this.requires.size > 0) out.push('');
+    if (this.requires.size + this.enables.size > 0) out.push('');
     if (uniforms.fields.length > 0) {
       out.push(uniformStructWgsl(uniforms));
       out.push(`@group(0) @binding(${bindings.length}) var<uniform> ${uniforms.varName}: ${uniforms.structName};`);

@@ -87,10 +87,11 @@ export class ElementKernel {
     } else {
       // A loop over the lanes rather than unrolled copies of the element: lavapipe compiles the
       // shader several times faster, and the lanes of a word rarely take different paths.
+      // Lanes past the end are padding: not computed (each element is evaluated once), stored as 0.
       const i = wgsl('u32', 'lpc_i');
-      body.push(`let lpc_last = ${out.length()} - 1u;`, `var lpc_r: array<${rt}, ${lanes}>;`);
+      body.push(`let lpc_n = ${out.length()};`, `var lpc_r: array<${rt}, ${lanes}>;`);
       if (opts.owns) body.push('var lpc_any = false;');
-      body.push(`for (var lpc_k = 0u; lpc_k < ${lanes}u; lpc_k++) {`, `  let lpc_i = min(lpc_w * ${lanes}u + lpc_k, lpc_last);`);
+      body.push(`for (var lpc_k = 0u; lpc_k < ${lanes}u; lpc_k++) {`, `  let lpc_i = lpc_w * ${lanes}u + lpc_k;`, '  if (lpc_i >= lpc_n) { break; }');
       if (opts.owns) {
         // lanes owned by other dispatches keep the output's current code
         body.push(`  if (${opts.owns(i)}) { lpc_r[lpc_k] = ${fn}(lpc_i); lpc_any = true; } else { lpc_r[lpc_k] = ${out.loadCode(i)}; }`);

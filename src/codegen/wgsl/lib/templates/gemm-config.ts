@@ -38,6 +38,13 @@ export interface GemmConfig {
   wgy: number;
   /** K step of the workgroup-memory tiles (`workgroup` only; 0 otherwise). */
   tileK: number;
+  /**
+   * `registers` only: 0, or the number of lanes S that share the row operand through subgroup
+   * broadcasts. Each lane loads the element of one of S rows and the subgroup broadcasts it, so
+   * an invocation makes rows / S loads of the row operand per k instead of rows. Needs the
+   * `subgroups` feature and S <= the adapter's smallest subgroup size.
+   */
+  subgroup: number;
 }
 
 const VARIANT_CODE: Record<GemmVariant, number> = { registers: 0, workgroup: 1, flat: 2 };
@@ -45,7 +52,7 @@ const VARIANTS: GemmVariant[] = ['registers', 'workgroup', 'flat'];
 
 /** The record form `lpc tune` caches and KernelRequest.config carries. */
 export function configRecord(c: GemmConfig): Record<string, number> {
-  return { variant: VARIANT_CODE[c.variant], rows: c.rows, cols: c.cols, wgx: c.wgx, wgy: c.wgy, tileK: c.tileK };
+  return { variant: VARIANT_CODE[c.variant], rows: c.rows, cols: c.cols, wgx: c.wgx, wgy: c.wgy, tileK: c.tileK, subgroup: c.subgroup };
 }
 
 /** Parses a config record; undefined when a field is missing or not a positive integer where one is needed. */
@@ -58,13 +65,14 @@ export function parseConfig(r: Readonly<Record<string, number>> | undefined): Ge
   const wgx = int(r.wgx, 1);
   const wgy = int(r.wgy, 1);
   const tileK = int(r.tileK, 0);
-  if (!variant || rows === undefined || cols === undefined || wgx === undefined || wgy === undefined || tileK === undefined) return undefined;
-  return { variant, rows, cols, wgx, wgy, tileK };
+  const subgroup = int(r.subgroup ?? 0, 0);
+  if (!variant || rows === undefined || cols === undefined || wgx === undefined || wgy === undefined || tileK === undefined || subgroup === undefined) return undefined;
+  return { variant, rows, cols, wgx, wgy, tileK, subgroup };
 }
 
 export function configName(c: GemmConfig): string {
   const tile = `${c.rows}x${c.cols}`;
-  if (c.variant === 'registers') return `registers ${tile} per invocation, ${c.wgx} invocations`;
+  if (c.variant === 'registers') return `registers ${tile} per invocation, ${c.wgx} invocations${c.subgroup > 0 ? `, rows shared by ${c.subgroup}-lane subgroup broadcasts` : ''}`;
   if (c.variant === 'workgroup') return `workgroup ${c.wgy * c.rows}x${c.wgx * c.cols} tiles, k step ${c.tileK}, ${tile} per invocation`;
   return `flat ${c.cols} outputs per invocation, ${c.wgx} invocations`;
 }
@@ -88,6 +96,13 @@ export function configProblem(c: GemmConfig, s: GemmShape, caps: WgslCapabilitie
     return `workgroup ${c.wgx} x ${c.wgy} exceeds the adapter's limits`;
   }
   const maxGroups = caps.maxComputeWorkgroupsPerDimension;
+  if (c.subgroup > 0) {
+    if (c.variant !== 'registers') return 'only the register layout shares rows through subgroups';
+    if (!caps.features.has('subgroups')) return 'the device has no subgroups';
+    if (c.subgroup > (caps.subgroupMinSize ?? 4)) return `the adapter may run subgroups of ${caps.subgroupMinSize ?? 4} lanes, fewer than ${c.subgroup}`;
+    // A power-of-two workgroup of at least S lanes fills whole subgroups, or one subgroup's first lanes.
+    if ((c.wgx & (c.wgx - 1)) !== 0 || c.wgx < c.subgroup) return `subgroup broadcasts need a power-of-two workgroup of at least ${c.subgroup} invocations`;
+  }
   if (c.variant === 'flat') {
     if (c.rows !== 1 || c.wgy !== 1) return 'the flat layout has one row and one workgroup row';
     if (c.cols % s.lanes !== 0) return `the flat layout must compute whole words (${s.lanes} outputs)`;
@@ -114,16 +129,16 @@ export function configProblem(c: GemmConfig, s: GemmShape, caps: WgslCapabilitie
   return undefined;
 }
 
-function registers(rows: number, cols: number, wgx = 64): GemmConfig {
-  return { variant: 'registers', rows, cols, wgx, wgy: 1, tileK: 0 };
+function registers(rows: number, cols: number, wgx = 64, subgroup = 0): GemmConfig {
+  return { variant: 'registers', rows, cols, wgx, wgy: 1, tileK: 0, subgroup };
 }
 
 function workgroup(rows: number, cols: number, wgx: number, wgy: number, tileK: number): GemmConfig {
-  return { variant: 'workgroup', rows, cols, wgx, wgy, tileK };
+  return { variant: 'workgroup', rows, cols, wgx, wgy, tileK, subgroup: 0 };
 }
 
 function flat(cols: number, wgx = 64): GemmConfig {
-  return { variant: 'flat', rows: 1, cols, wgx, wgy: 1, tileK: 0 };
+  return { variant: 'flat', rows: 1, cols, wgx, wgy: 1, tileK: 0, subgroup: 0 };
 }
 
 /** The smallest power of two >= n (n >= 1). */
@@ -135,27 +150,37 @@ function pow2AtLeast(n: number): number {
 
 /**
  * The register tile for a shape: rows up to `maxRows` (fewer when the problem has fewer rows, so
- * small batches of a dense layer do not compute padding), columns `cols` (a whole number of words).
+ * small batches of a dense layer do not compute padding), columns `cols` (a whole number of words),
+ * rows shared by `subgroup` lanes (0: none).
  */
-function registerTile(s: GemmShape, maxRows: number, cols: number, wgx = 64): GemmConfig {
+function registerTile(s: GemmShape, maxRows: number, cols: number, subgroup = 0, wgx = 64): GemmConfig {
   const rows = Math.min(maxRows, pow2AtLeast(s.rows));
   const c = Math.max(cols, s.lanes);
   // Narrow problems (few columns) do not need 64 invocations along them.
   const x = Math.max(8, Math.min(wgx, pow2AtLeast(Math.ceil(s.cols / c))));
-  return registers(rows, c, x);
+  return registers(rows, c, x, rows >= 2 ? subgroup : 0);
 }
 
 /**
  * Candidate configurations for `lpc tune`, the default first, every one valid for the shape and
- * the adapter. `cpuAdapter`: the default favours register tiles (true or unknown) or workgroup
- * tiles (false).
+ * the adapter. The default favours register tiles on CPU adapters (or when unknown) and
+ * workgroup tiles on GPUs (capabilities.cpuAdapter false).
  */
 export function gemmCandidates(s: GemmShape, caps: WgslCapabilities): GemmConfig[] {
   const out: GemmConfig[] = [];
   const add = (c: GemmConfig) => {
     if (configProblem(c, s, caps) === undefined && !out.some((o) => configName(o) === configName(c))) out.push(c);
   };
-  const registerTiles = [registerTile(s, 8, 8), registerTile(s, 16, 4), registerTile(s, 8, 4), registerTile(s, 4, 4), registerTile(s, 16, 8)];
+  // Rows shared across subgroup lanes: 8 where every subgroup has at least 8 lanes (lavapipe on
+  // AVX2), else 4, the least any WebGPU implementation runs.
+  const sg = caps.features.has('subgroups') ? Math.min(8, caps.subgroupMinSize ?? 4) : 0;
+  const registerTiles = [
+    ...(sg > 0 ? [registerTile(s, 16, 4, sg), registerTile(s, 32, 4, sg), registerTile(s, 16, 8, sg), registerTile(s, 8, 4, sg)] : []),
+    registerTile(s, 8, 8),
+    registerTile(s, 16, 4),
+    registerTile(s, 4, 4),
+    registerTile(s, 16, 8),
+  ];
   const workgroupTiles = [workgroup(4, 4, 16, 16, 16), workgroup(4, 4, 8, 8, 32), workgroup(2, 2, 16, 16, 16)];
   if (caps.cpuAdapter === false) {
     workgroupTiles.forEach(add);

@@ -198,7 +198,7 @@ export class GemmKernel {
   }
 
   private registerBody(p: GemmProblem, out: TensorAccessor, outFn: string): string[] {
-    const { rows: R, cols: C, wgx } = this.config;
+    const { rows: R, cols: C, wgx, subgroup: S } = this.config;
     const z = wgsl('u32', 'lpc_z');
     const lines = [
       'let lpc_z = wid.z;',
@@ -207,18 +207,37 @@ export class GemmKernel {
       `let lpc_col0 = (wid.x * ${wgx}u + lid.x) * ${C}u;`,
     ];
     // Entries past the edge load the last row / column; their results are not stored.
-    for (let r = 0; r < R; r++) {
-      lines.push(`let lpc_ra${r} = min(lpc_row0 + ${r}u, ${this.rows} - 1u);`, ...p.a.prepare(r, wgsl('u32', `lpc_ra${r}`), z));
+    const aEntries = S > 0 ? Math.ceil(R / S) : R;
+    if (S > 0) {
+      // Lane l of the subgroup loads row row0 + q*S + l % S of chunk q, and broadcasts it to the
+      // others. All invocations are active here (no early return), so the exclusive sum of ones
+      // is the lane index the broadcasts use.
+      this.b.enable('subgroups');
+      lines.push('let lpc_lane = subgroupExclusiveAdd(1u);');
+      for (let q = 0; q < aEntries; q++) {
+        lines.push(`let lpc_ra${q} = min(lpc_row0 + ${q * S}u + lpc_lane % ${S}u, ${this.rows} - 1u);`, ...p.a.prepare(q, wgsl('u32', `lpc_ra${q}`), z));
+      }
+    } else {
+      for (let r = 0; r < R; r++) {
+        lines.push(`let lpc_ra${r} = min(lpc_row0 + ${r}u, ${this.rows} - 1u);`, ...p.a.prepare(r, wgsl('u32', `lpc_ra${r}`), z));
+      }
     }
     for (let c = 0; c < C; c++) {
       lines.push(`let lpc_cb${c} = min(lpc_col0 + ${c}u, ${this.cols} - 1u);`, ...p.b.prepare(c, wgsl('u32', `lpc_cb${c}`), z));
     }
     lines.push(...this.accumulators(p));
     const inner: string[] = [];
-    for (let r = 0; r < R; r++) inner.push(`let lpc_av${r} = ${p.a.load(r)};`);
+    if (S > 0) {
+      for (let q = 0; q < aEntries; q++) {
+        inner.push(`let lpc_sa${q} = ${p.a.load(q)};`);
+        for (let j = 0; j < S && q * S + j < R; j++) inner.push(`let lpc_av${q * S + j} = subgroupBroadcast(lpc_sa${q}, ${j}u);`);
+      }
+    } else {
+      for (let r = 0; r < R; r++) inner.push(`let lpc_av${r} = ${p.a.load(r)};`);
+    }
     for (let c = 0; c < C; c++) inner.push(`let lpc_bv${c} = ${p.b.load(c)};`);
     for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) inner.push(this.mac(p, `lpc_acc${r}_${c}`, `lpc_av${r}`, `lpc_bv${c}`));
-    lines.push(...this.walk(p, R, C, inner), ...this.collect(p), ...this.storeBlock(out, outFn));
+    lines.push(...this.walk(p, aEntries, C, inner), ...this.collect(p), ...this.storeBlock(out, outFn));
     return lines;
   }
 
