@@ -95,7 +95,7 @@ async function runJob(engine: Engine, job: BenchJob, opts: Options, log: (s: str
   const prepareMs = performance.now() - t0;
   try {
     const policy = opts.quick ? QUICK_POLICY : FULL_POLICY;
-    const m = await measure(prepared, engine.compilesLazily ? policy : { ...policy, minWarmup: 1 }, log);
+    const m = await measure(prepared, engine.compilesLazily ? policy : { ...policy, minWarmup: 1, firstRunMayCount: true }, log);
     const output = checkOutput(m.output, job.model.outputShape);
     const { output: _last, ...numbers } = m;
     return { result: { ...base, status: 'ok', prepareMs, ...numbers, loadAverage1m: loadavg()[0], output }, output: outputNchw(m.output) };
@@ -151,14 +151,24 @@ async function main(): Promise<number> {
       const job: BenchJob = { model, precision, weights, input };
       const outputs = new Map<string, Float32Array>();
       const fresh: JobResult[] = [];
+      const refId = REFERENCE_ENGINE[precision];
+      // Compared as soon as both outputs exist, so an interrupted run keeps what it checked.
+      const compare = (r: JobResult) => {
+        const reference = outputs.get(refId);
+        const out = outputs.get(r.engine);
+        if (!reference || !out || !r.output || r.engine === refId) return;
+        r.output.maxAbsDiff = maxAbsDiff(out, reference);
+        r.output.reference = refId;
+      };
       for (const engine of ready) {
-        const why = engine.unsupported(job);
-        if (why) continue;
+        if (engine.unsupported(job)) continue;
         log(`${id} ${precision} on ${engine.id} ...`);
         const { result, output } = await runJob(engine, job, opts, log);
         if (output) outputs.set(engine.id, output);
         fresh.push(result);
         merged.set(keyOf(result), result);
+        if (engine.id === refId) fresh.forEach(compare);
+        else compare(result);
         log(
           result.status === 'ok'
             ? `  median ${result.medianMs?.toFixed(2)} ms, p90 ${result.p90Ms?.toFixed(2)} ms over ${result.timesMs?.length} runs (first run ${result.firstRunMs?.toFixed(0)} ms)`
@@ -166,14 +176,6 @@ async function main(): Promise<number> {
         );
         save();
       }
-      const reference = outputs.get(REFERENCE_ENGINE[precision]);
-      for (const r of fresh) {
-        const out = outputs.get(r.engine);
-        if (!reference || !out || !r.output || r.engine === REFERENCE_ENGINE[precision]) continue;
-        r.output.maxAbsDiff = maxAbsDiff(out, reference);
-        r.output.reference = REFERENCE_ENGINE[precision];
-      }
-      save();
     }
   }
 

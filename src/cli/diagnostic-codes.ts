@@ -13,6 +13,7 @@ import { webgpuCodes } from '../runtime/webgpu/codes.js';
 import { compileCodes } from './compile/codes.js';
 import { diffCodes } from './diff/codes.js';
 import { codegenCodes } from '../codegen/codes.js';
+import { bundleCodes } from '../codegen/ts/codes.js';
 import { webgpuTrainCodes } from '../runtime/webgpu/train/codes.js';
 
 /** Every area's code table, in pipeline order, with the area's name for the docs. */
@@ -28,6 +29,7 @@ export const CODE_TABLES: readonly { area: string; table: CodeTable }[] = [
   { area: 'WGSL emission', table: wgslLibCodes },
   { area: 'WebGPU devices', table: webgpuCodes },
   { area: 'WGSL program planning', table: codegenCodes },
+  { area: 'compiled bundles: the generated module, `lpc/runtime`, `lpc bundle`', table: bundleCodes },
   { area: 'training on WebGPU', table: webgpuTrainCodes },
   { area: '`lpc compile`', table: compileCodes },
   { area: '`lpc diff`', table: diffCodes },

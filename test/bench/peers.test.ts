@@ -20,7 +20,7 @@ import { onnxModelObject, encodeOnnxModel, ONNX_OPSET } from '../../bench/onnx/o
 import { onnxType } from '../../bench/onnx/onnx-schema.js';
 import { checkOutput, maxAbsDiff, outputNchw } from '../../bench/output-check.js';
 import { computeRatios, renderMarkdown, spliceSection, type BenchReport, type JobResult } from '../../bench/report.js';
-import { median, percentile } from '../../bench/timing.js';
+import { measure, median, percentile } from '../../bench/timing.js';
 import { checkParamShapes, denseToNhwcRows, layerParamShapes, makeInput, makeWeights, nchwToNhwc, nhwcToNchw, oihwToHwio } from '../../bench/weights.js';
 import { layerShapes, lenetModel, vgg16Model, vggConv3Model, type BenchModel, type Precision } from '../../bench/workloads.js';
 import { lowerSource } from '../../src/lower/front-end.js';
@@ -189,6 +189,26 @@ describe('timing and report helpers', () => {
     const xs = Array.from({ length: 20 }, (_, i) => i + 1);
     expect(percentile(xs, 90)).toBe(18);
     expect(percentile([7], 90)).toBe(7);
+  });
+
+  it('measure does the warm-up and timed runs the policy asks for', async () => {
+    let calls = 0;
+    const fake: Prepared = {
+      run: async () => {
+        calls++;
+        return { data: [calls], shape: [1], layout: 'nchw' };
+      },
+      dispose: async () => {},
+    };
+    const m = await measure(fake, { warmup: 3, minWarmup: 2, runs: 5, minRuns: 1, budgetMs: 60_000 });
+    expect([calls, m.warmupRuns, m.timesMs.length, m.output.data[0]]).toEqual([8, 3, 5, 8]);
+    calls = 0;
+    // A zero budget: the minimum warm-up and timed runs only.
+    const slow = await measure(fake, { warmup: 3, minWarmup: 2, runs: 5, minRuns: 1, budgetMs: 0 });
+    expect([calls, slow.warmupRuns, slow.timesMs.length]).toEqual([3, 2, 1]);
+    calls = 0;
+    const once = await measure(fake, { warmup: 3, minWarmup: 1, runs: 5, minRuns: 1, budgetMs: 0, firstRunMayCount: true });
+    expect([calls, once.warmupRuns, once.timesMs]).toEqual([1, 0, [once.firstRunMs]]);
   });
 
   it('ratios pair lpc results with f32 peer results on the same workload, and fixed with f32', () => {

@@ -16,7 +16,7 @@ import { COMPILE_CODES } from '../compile/codes.js';
 import { bundleFiles } from '../compile/wgsl-bundle.js';
 import { fileStem, writeFolderAtomic } from '../compile/write-folder.js';
 import type { CliIO } from '../io.js';
-import { tsBundleFiles } from '../compile/ts-bundle.js';
+import { tsBundleFiles, type TsBundleOutput } from '../compile/ts-bundle.js';
 import type { Tensor } from '../../numeric/tensor.js';
 import { loadWeightsFile } from '../../runtime/weights/match-weights.js';
 import { PORTABLE_WGSL, type WgslCapabilities } from '../../codegen/wgsl/lib/capabilities.js';
@@ -161,18 +161,24 @@ async function compile(file: string, opts: CompileCliOptions, io: CliIO): Promis
         }
         weights = loaded.weights;
       }
-      const tsModule = await tsBundleFiles({ lowered, planned: r, program: bundle.program, source: file, weights });
-      print(tsModule.diagnostics, checked.sources);
-      if (!('files' in tsModule)) {
-        failed = true;
-        continue;
+      // The typed module runs the net in an app: it is written for inference programs only.
+      let tsModule: TsBundleOutput | undefined;
+      if (r.mode === 'inference') {
+        const made = await tsBundleFiles({ lowered, planned: r, program: bundle.program, source: file, weights });
+        print(made.diagnostics, checked.sources);
+        if (!('files' in made)) {
+          failed = true;
+          continue;
+        }
+        tsModule = made;
       }
-      const w = writeFolderAtomic(resolve(io.cwd, opts.out), fileStem(lowered.name), { ...bundle.files, ...tsModule.files });
+      const w = writeFolderAtomic(resolve(io.cwd, opts.out), fileStem(lowered.name), { ...bundle.files, ...(tsModule?.files ?? {}) });
       if ('diagnostic' in w) {
         print([w.diagnostic]);
         return 1;
       }
-      io.err(`wrote ${join(opts.out, fileStem(lowered.name))}/ (${bundle.summary}; module ${tsModule.className}.ts${weights ? ', weights.lpw' : ''})`);
+      const moduleNote = tsModule ? `; module ${tsModule.className}.ts${weights ? ', weights.lpw' : ''}` : '; no TypeScript module for a training program (compile with --mode inference for one)';
+      io.err(`wrote ${join(opts.out, fileStem(lowered.name))}/ (${bundle.summary}${moduleNote})`);
     }
     if (opts.emit === undefined && !opts.explain && opts.out === undefined) io.out(summaryLine(lowered, r));
   }

@@ -1,32 +1,33 @@
 import type { CodeTable } from '../../diag/codes.js';
 
 /**
- * Diagnostic codes of compiled bundles (LPC5300-5349): the generated TypeScript module of a net,
+ * Diagnostic codes of compiled bundles (LPC5400-5449): the generated TypeScript module of a net,
  * the bundle runtime it imports (`lpc/runtime`, src/runtime/bundle/), and the commands that write
- * and package bundles (`lpc compile -o`, `lpc bundle`). The other slices of LPC5xxx are listed in
- * src/codegen/codes.ts.
+ * and package bundles (`lpc compile -o`, `lpc bundle`). The other slices of LPC5xxx: LPC5000-5099
+ * the WebGPU runtime, LPC5100-5149 the WGSL emission library, LPC5200-5249 the WGSL planner,
+ * LPC5300-5349 training on WebGPU.
  *
- *   LPC5300-5319  using a bundle: its data, inputs, weights, the device, training
- *   LPC5320-5339  writing and packaging bundles
+ *   LPC5400-5419  using a bundle: its data, inputs, weights, the device, training
+ *   LPC5420-5439  writing and packaging bundles
  */
 export const BUNDLE_CODES = {
-  BAD_BUNDLE: 'LPC5300',
-  INPUT_MISSING: 'LPC5301',
-  INPUT_UNKNOWN: 'LPC5302',
-  INPUT_WRONG_ARRAY: 'LPC5303',
-  INPUT_WRONG_LENGTH: 'LPC5304',
-  NO_WEIGHTS: 'LPC5305',
-  WEIGHTS_UNREADABLE: 'LPC5306',
-  DEVICE_UNSUITED: 'LPC5307',
-  NET_DESTROYED: 'LPC5308',
-  NO_TRAINING: 'LPC5309',
-  BATCH_WRONG: 'LPC5310',
+  BAD_BUNDLE: 'LPC5400',
+  INPUT_MISSING: 'LPC5401',
+  INPUT_UNKNOWN: 'LPC5402',
+  INPUT_WRONG_ARRAY: 'LPC5403',
+  INPUT_WRONG_LENGTH: 'LPC5404',
+  NO_WEIGHTS: 'LPC5405',
+  WEIGHTS_UNREADABLE: 'LPC5406',
+  DEVICE_UNSUITED: 'LPC5407',
+  NET_DESTROYED: 'LPC5408',
+  NO_TRAINING: 'LPC5409',
+  BATCH_WRONG: 'LPC5410',
 
-  NOT_A_BUNDLE: 'LPC5320',
-  BUNDLE_BUILD_FAILED: 'LPC5321',
-  NODE_IMPORT_IN_BROWSER: 'LPC5322',
-  MODULE_EMIT_FAILED: 'LPC5323',
-  TRAIN_STEP_OMITTED: 'LPC5324',
+  NOT_A_BUNDLE: 'LPC5420',
+  BUNDLE_BUILD_FAILED: 'LPC5421',
+  NODE_IMPORT_IN_BROWSER: 'LPC5422',
+  MODULE_EMIT_FAILED: 'LPC5423',
+  TRAIN_STEP_OMITTED: 'LPC5424',
 } as const;
 
 const C = BUNDLE_CODES;

@@ -1,10 +1,12 @@
-import { ModuleKind, ModuleResolutionKind, Project, ScriptTarget } from 'ts-morph';
+import { ts } from 'ts-morph';
 
 /**
  * The generated module compiled for plain JavaScript users: `<Net>.js` (ES2022, ES modules, the
- * imports as written) and `<Net>.d.ts`, emitted by the TypeScript compiler ts-morph carries, in
- * memory. Emission does not need `lpc/runtime` to resolve: every signature of the module is
- * written out, so the declarations are copies of it.
+ * imports as written) and `<Net>.d.ts`, by the TypeScript compiler ts-morph carries, one file at
+ * a time and without a type checker (transpileModule, transpileDeclaration): every signature of
+ * the generated module is written out (it satisfies `isolatedDeclarations`), so the declarations
+ * are copies of it and need neither `lpc/runtime` nor the standard library to resolve. A type
+ * checker would cost seconds per net; the golden test type-checks the module under `strict`.
  */
 export interface CompiledModule {
   js: string;
@@ -12,24 +14,17 @@ export interface CompiledModule {
 }
 
 export function compileModule(fileName: string, text: string): CompiledModule {
-  const project = new Project({
-    useInMemoryFileSystem: true,
-    compilerOptions: {
-      target: ScriptTarget.ES2022,
-      module: ModuleKind.ES2022,
-      moduleResolution: ModuleResolutionKind.Bundler,
-      declaration: true,
-      strict: true,
-      removeComments: false,
-      newLine: 1, // LF
-    },
-  });
-  project.createSourceFile(fileName, text);
-  const stem = fileName.replace(/\.ts$/, '');
-  const out = project.emitToMemory();
-  const files = out.getFiles();
-  const js = files.find((f) => f.filePath.endsWith(`/${stem}.js`));
-  const dts = files.find((f) => f.filePath.endsWith(`/${stem}.d.ts`));
-  if (!js || !dts) throw new Error(`internal: compiling ${fileName} gave ${files.map((f) => f.filePath).join(', ') || 'no files'}`);
-  return { js: js.text, dts: dts.text };
+  const compilerOptions: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ES2022,
+    verbatimModuleSyntax: true,
+    newLine: ts.NewLineKind.LineFeed,
+  };
+  const js = ts.transpileModule(text, { fileName, compilerOptions, reportDiagnostics: true });
+  const dts = ts.transpileDeclaration(text, { fileName, compilerOptions: { ...compilerOptions, declaration: true, isolatedDeclarations: true }, reportDiagnostics: true });
+  const problems = [...(js.diagnostics ?? []), ...(dts.diagnostics ?? [])].filter((d) => d.category === ts.DiagnosticCategory.Error);
+  if (problems.length > 0) {
+    throw new Error(`compiling ${fileName}: ${problems.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')).join('; ')}`);
+  }
+  return { js: js.outputText, dts: dts.outputText };
 }

@@ -59,7 +59,7 @@ export function arrayFor(t: NumberType): TensorInterface['array'] {
 }
 
 /** The graph inputs each value depends on, by value id. */
-function inputDependencies(g: Graph): Map<string, Set<string>> {
+export function inputDependencies(g: Graph): Map<string, Set<string>> {
   const deps = new Map<string, Set<string>>();
   for (const id of g.inputs) deps.set(id, new Set([id]));
   for (const n of g.nodes) {

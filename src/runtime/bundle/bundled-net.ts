@@ -1,6 +1,6 @@
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type NetBundle, type TrainingBundle } from '../../codegen/ts/bundle-format.js';
 import { BUNDLE_CODES } from '../../codegen/ts/codes.js';
-import type { NetInterface } from '../../codegen/ts/net-interface.js';
+import { inputDependencies, type NetInterface } from '../../codegen/ts/net-interface.js';
 import type { WgslProgram } from '../../codegen/wgsl/program-types.js';
 import { decodeGraph, graphJsonProblem } from '../../ir/graph-json.js';
 import type { Graph } from '../../ir/graph.js';
@@ -69,6 +69,8 @@ export class BundledNet {
   private trainer: BundleTrainer | undefined;
   /** Set by a training step: the trainer's weights are newer than the inference net's. */
   private trained = false;
+  /** The inputs the last run was given (the others were zeros): stats() leaves out layers that read those. */
+  private lastTakes: ReadonlySet<string> | undefined;
   private destroyed = false;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -159,9 +161,21 @@ export class BundledNet {
     return this.run('evaluate', inputs, iface.inputs.map((t) => t.name), names, false, opts);
   }
 
-  /** Per-layer statistics of the last run (empty before the first, or when created with collectStats: false). */
+  /**
+   * Per-layer statistics of the last run (empty before the first, or when created with
+   * collectStats: false). After `infer`, layers that depend on inputs it does not take (accuracy
+   * and losses, which ran on zero labels) are left out.
+   */
   stats(): Promise<LayerStats[]> {
-    return this.exclusive(async () => (this.collector ? this.collector.read() : []));
+    return this.exclusive(async () => {
+      if (!this.collector) return [];
+      const all = await this.collector.read();
+      const takes = this.lastTakes;
+      if (!takes) return all;
+      const deps = inputDependencies(this.graph);
+      const byValue = new Map(this.spec.inputs.map((t) => [t.value, t.name]));
+      return all.filter((s) => [...(deps.get(s.output) ?? [])].every((v) => takes.has(byValue.get(v) ?? v)));
+    });
   }
 
   /** Frees the GPU buffers (and the device, when create() acquired it). Further calls throw. */
@@ -197,6 +211,7 @@ export class BundledNet {
       await this.syncTrained();
       if (!this.net) throw lpcError(BUNDLE_CODES.NO_WEIGHTS, `${iface.net}.${method} was called before any weights were loaded`, 'call `await net.loadWeights(bytesOrUrlOrPath)` first');
       this.collector?.reset(prepared.items, iface.batch);
+      this.lastTakes = new Set(takes);
       const result = await this.net.run(prepared.tensors, { seed: opts.seed ?? 1, ...(this.collector ? { afterNode: this.collector.hook } : {}) });
       const out: Record<string, InputArray> = {};
       for (const o of [...iface.outputs, ...iface.losses]) {

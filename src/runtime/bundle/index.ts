@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * `lpc/runtime`: what a compiled net module imports (package.json `exports`), in Node and in
  * browsers. Browser-safe: nothing here imports a Node module except through the stand-ins listed

@@ -45,7 +45,7 @@ describe('webgpu commands', () => {
     expect(first.code).toBe(0);
     const dir = join(work, 'out', 'Pools');
     expect(readdirSync(join(work, 'out'))).toEqual(['Pools']); // no temporary folder left
-    expect(readdirSync(dir).sort()).toEqual(['graph.json', 'manifest.json', 'plan.ir', 'shaders']);
+    expect(readdirSync(dir).sort()).toEqual(['Pools.d.ts', 'Pools.js', 'Pools.ts', 'graph.json', 'manifest.json', 'package.json', 'plan.ir', 'program.d.ts', 'program.js', 'shaders']);
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     expect(m).toMatchObject({ format: 'lpc-wgsl-program', version: 1, net: 'Pools', mode: 'inference' });
     expect(m.nodes.map((n: { fused: string[] }) => n.fused.join('+'))).toEqual(['relu+quantize', 'max_pool', 'avg_pool+tanh+quantize', 'add+quantize', 'flatten']);

@@ -13,6 +13,7 @@ import { nodeStream, outputEnforcementStream, paramQuantizerStream } from '../..
 import { codeRange, F32, isFixed, type FixedType, type NumberType } from '../../../src/numeric/number-type.js';
 import { quantizeCode, quantizeTensor } from '../../../src/numeric/quantize.js';
 import { uniformStream } from '../../../src/numeric/rng.js';
+import { configName, parseConfig } from '../../../src/codegen/wgsl/lib/templates/gemm-config.js';
 import type { Tensor } from '../../../src/numeric/tensor.js';
 import type { CpuContext, OpDef } from '../../../src/ops/op-def.js';
 import { quantizeOp } from '../../../src/ops/quantize.js';
@@ -191,8 +192,12 @@ export class GemmGpuCase {
   }
 
   async run(dispatches: KernelDispatch[]): Promise<Float64Array> {
+    // A sentinel in every word first, so an output the kernel fails to write cannot pass with the
+    // values an earlier configuration left.
+    const out = this.tensors.out;
+    for (const r of out.ranges) this.h.device.queue.writeBuffer(r.buffer, r.offset, new Uint32Array(r.size / 4).fill(0x7fa5a5a5));
     await runDispatches(this.h.device, this.h.cache, dispatches, this.tensors, { seed: this.c.seed, step: this.c.step });
-    return readValues(this.h.device, this.tensors.out);
+    return readValues(this.h.device, out);
   }
 
   destroy(): void {
@@ -287,4 +292,53 @@ export function expectCodesNear(got: ArrayLike<number>, want: ArrayLike<number>,
   }
   expect(bad, what).toEqual([]);
   expect(boundary, `${what}: codes off by a boundary`).toBeLessThanOrEqual(Math.max(2, want.length / 50));
+}
+
+export type Expectation = 'exact' | 'close' | 'near';
+
+export interface CheckOptions {
+  /** 'exact': bit-exact values / codes; 'close': the f32 tolerance; 'near': codes by the boundary rule. */
+  expect: Expectation;
+  /** Configurations to run: the default (undefined entry), every candidate ('all'), or given records. */
+  configs?: 'all' | readonly (Readonly<Record<string, number>> | undefined)[];
+  /** Check each dispatch (e.g. its label says dot4). */
+  dispatch?: (d: KernelDispatch) => void;
+}
+
+/**
+ * Runs the case on the CPU reference and, for each configuration, on the device, and compares.
+ * Returns the configurations' names (for assertions about which layouts ran).
+ */
+export async function checkCase(h: GpuHarness, c: GemmCase, opts: CheckOptions): Promise<string[]> {
+  const facet = c.op.wgsl;
+  if (!facet?.configs) throw new Error(`${c.op.name} has no wgsl configs`);
+  const cpu = runCpu(c);
+  const g = new GemmGpuCase(h, c);
+  const names: string[] = [];
+  try {
+    const configs = opts.configs === 'all' ? facet.configs(g.request()) : (opts.configs ?? [undefined]);
+    expect(configs.length).toBeGreaterThan(0);
+    for (const cfg of configs) {
+      const dispatches = facet.forward(g.request(cfg));
+      expect(dispatches.length, 'one dispatch per fused node').toBe(1);
+      opts.dispatch?.(dispatches[0]);
+      const what = dispatches[0].label;
+      names.push(cfg ? configName(parseConfig(cfg)!) : what);
+      const got = await g.run(dispatches);
+      const want = cpu.output.data;
+      if (opts.expect === 'exact') expectExact(got, want, what);
+      else if (opts.expect === 'close') expectClose(got, want, what);
+      else {
+        const t = requestOf(c, h.wgsl).output.type;
+        if (t.kind !== 'fixed') throw new Error('the boundary rule needs a fixed output');
+        const last = c.epilogue?.[c.epilogue.length - 1];
+        const draws = c.training && t.round === 'stochastic' && last?.op === quantizeOp;
+        const draw = draws ? uniformStream(c.seed ?? 1, c.step ?? 0, nodeStream(c.nodeIndex ?? 0)) : undefined;
+        expectCodesNear(got, want, cpu.beforeLast.data, t, what, draw);
+      }
+    }
+  } finally {
+    g.destroy();
+  }
+  return names;
 }

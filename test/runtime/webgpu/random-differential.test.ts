@@ -43,7 +43,6 @@ describe('WebGPU against the CPU reference on random nets', () => {
         failures.push(`${where()}no program: ${built.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}`);
         continue;
       }
-      for (const d of built.program.dispatches) { const n = built.program.nodes.find((x) => x.id === d.node)!; ((globalThis as any).__k ??= new Map()).set(d.shader, n.op); }
       try {
         const gpuNet = await createWebgpuNet(h.device, built.program, net.weights, { cache: h.cache });
         const gpu = await gpuNet.run(net.inputs, { capture: 'all' });
@@ -54,8 +53,6 @@ describe('WebGPU against the CPU reference on random nets', () => {
         failures.push(`${where()}failed: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-    const byOp = new Map<string, number>(); for (const op of (globalThis as any).__k.values()) byOp.set(op, (byOp.get(op) ?? 0) + 1);
-    console.log('SHADERS', [...byOp].sort((a, b) => b[1] - a[1]).map(([o, n]) => `${o} ${n}`).join(', '));
     expect(failures.join('\n\n')).toBe('');
     // every op the generator knows and the build has a kernel for was exercised
     for (const op of ops) expect(used.get(op) ?? 0, `nets using ${op}`).toBeGreaterThan(0);

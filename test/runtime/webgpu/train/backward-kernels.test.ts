@@ -11,6 +11,7 @@
  * terms do not shrink (measured below 1e-6 on these shapes). Copies and masks are exact.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Attrs } from '../../../../src/ir/graph.js';
 import { fixed, F32, I32, type FixedType } from '../../../../src/numeric/number-type.js';
 import { uniformStream } from '../../../../src/numeric/rng.js';
 import { quantizeCodeCounted, emptyQuantizeStats } from '../../../../src/numeric/quantize.js';
@@ -108,7 +109,7 @@ describe('epilogue derivatives on a fused node', () => {
 });
 
 describe('pooling', () => {
-  const geometries = [
+  const geometries: { name: string; shape: number[]; attrs: Attrs }[] = [
     { name: '7x5, kernel 3, stride 2, pad 1', shape: [2, 3, 7, 5], attrs: { kernel: [3, 3], stride: [2, 2], pad: [1, 1] } },
     { name: 'overlapping windows 3x2 stride 1', shape: [1, 2, 6, 7], attrs: { kernel: [3, 2], stride: [1, 1] } },
     { name: 'LeNet 2x2 stride 2', shape: [3, 4, 8, 8], attrs: { kernel: [2, 2], stride: [2, 2] } },

@@ -1,5 +1,6 @@
 import { storageLayout } from '../packing.js';
 import { wgsl, type Expr } from '../expr.js';
+import { helper } from '../helper.js';
 import type { KernelDispatch, KernelRequest } from '../kernel.js';
 import type { TensorAccessor } from '../tensor-accessor.js';
 import { chooseConfig, configRecord, gemmCandidates, type GemmConfig, type GemmShape } from './gemm-config.js';
@@ -143,11 +144,50 @@ export function convKernel(req: KernelRequest, g: ConvGemmGeometry, config?: Gem
     },
   };
 
+  // Sliding window: an invocation's pixels are consecutive in one output row (the register layout,
+  // rows of Wout a multiple of its columns), and with unit stride and dilation along W, kernel
+  // column kx + 1 of pixel c reads what kernel column kx of pixel c + 1 read. So per kernel column
+  // one new input element is loaded and the others shift: cols + kw - 1 loads per kernel row
+  // instead of cols * kw.
+  const c = k.config;
+  const window = c.variant === 'registers' && c.cols > 1 && g.strideW === 1 && g.dilW === 1 && g.wout % c.cols === 0;
+  const tapHelper = () =>
+    helper(
+      `lpc_conv_tap_${exact ? 'code' : 'value'}`,
+      [
+        `fn lpc_conv_tap_${exact ? 'code' : 'value'}(lpc_r: u32, lpc_ix: i32, lpc_yok: bool) -> ${exact ? 'i32' : 'f32'} {`,
+        `  let lpc_ok = lpc_yok && u32(lpc_ix) < ${u.w};`,
+        `  return select(${zero}, ${load(x, wgsl('u32', 'select(0u, lpc_r + u32(lpc_ix), lpc_ok)'))}, lpc_ok);`,
+        '}',
+      ].join('\n'),
+    );
+  const tap = window ? k.b.use(tapHelper()) : '';
+  const last = c.cols - 1;
+  const windowB: GemmOperand = {
+    ...b,
+    // entry 0 locates the window; pixel e is entry 0's plus e
+    prepare: (e, col, z) => (e === 0 ? b.prepare(0, col, z) : []),
+    enter: (level, e) => (level === 0 && e === 0 ? b.enter(0, 0) : []),
+    enterShared: (level) => {
+      if (level === 1) {
+        return [
+          `let cx_iy = cx_y0 + i32(lpc_ky * ${u.dh});`,
+          `let cx_yok = u32(cx_iy) < ${u.h};`,
+          `let cx_r = cx_c0 + u32(cx_iy) * ${u.w};`,
+          ...Array.from({ length: last }, (_, j) => `var cx_v${j} = ${tap}(cx_r, cx_x0 + ${j}i, cx_yok);`),
+        ];
+      }
+      return level === 2 ? [`let cx_new = ${tap}(cx_r, cx_x0 + i32(lpc_kx) + ${last}i, cx_yok);`] : [];
+    },
+    load: (e) => wgsl(exact ? 'i32' : 'f32', e < last ? `cx_v${e}` : 'cx_new'),
+    afterStep: () => Array.from({ length: last }, (_, j) => `cx_v${j} = ${j + 1 < last ? `cx_v${j + 1}` : 'cx_new'};`),
+  };
+
   const dispatch = k.finish({
     levels,
     mac,
     a,
-    b,
+    b: window ? windowB : b,
     own: (acc, row, _col, z) => layerElement(k.b, acc, accFrac, bias, wgsl('u32', `(${z} % ${u.groups}) * ${u.cog} + ${row}`)),
   });
   return [dispatch];

@@ -175,7 +175,7 @@ export function gemmCandidates(s: GemmShape, caps: WgslCapabilities): GemmConfig
   // AVX2), else 4, the least any WebGPU implementation runs.
   const sg = caps.features.has('subgroups') ? Math.min(8, caps.subgroupMinSize ?? 4) : 0;
   const registerTiles = [
-    ...(sg > 0 ? [registerTile(s, 16, 4, sg), registerTile(s, 32, 4, sg), registerTile(s, 16, 8, sg), registerTile(s, 8, 4, sg)] : []),
+    ...(sg > 0 ? [registerTile(s, 8, 8, sg), registerTile(s, 8, 16, sg), registerTile(s, 16, 16, sg), registerTile(s, 32, 8, sg), registerTile(s, 24, 8, sg), registerTile(s, 16, 8, sg, 32), registerTile(s, 16, 8, sg, 128)] : []),
     registerTile(s, 8, 8),
     registerTile(s, 16, 4),
     registerTile(s, 4, 4),

@@ -151,10 +151,13 @@ export class GemmKernel {
       const l = p.levels[level];
       lines.push(`${depth}for (var ${l.v} = 0u; ${l.v} < ${l.count}; ${l.v}++) {`);
       const d = `${depth}  `;
-      for (let e = 0; e < aEntries; e++) lines.push(...p.a.enter(level, e).map((x) => d + x));
-      for (let e = 0; e < bEntries; e++) lines.push(...p.b.enter(level, e).map((x) => d + x));
+      for (const op of [p.a, p.b]) {
+        lines.push(...(op.enterShared?.(level) ?? []).map((x) => d + x));
+        const entries = op === p.a ? aEntries : bEntries;
+        for (let e = 0; e < entries; e++) lines.push(...op.enter(level, e).map((x) => d + x));
+      }
       if (level + 1 < p.levels.length) open(level + 1, d);
-      else lines.push(...inner.map((x) => d + x), `${d}${FLAT_K} = ${FLAT_K} + 1u;`);
+      else lines.push(...inner.map((x) => d + x), ...[...(p.a.afterStep?.() ?? []), ...(p.b.afterStep?.() ?? [])].map((x) => d + x), `${d}${FLAT_K} = ${FLAT_K} + 1u;`);
       lines.push(`${depth}}`);
     };
     open(0, '');

@@ -41,6 +41,10 @@ export interface GemmOperand {
   prepare(e: number, idx: Expr<'u32'>, z: Expr<'u32'>): string[];
   /** Statements at the top of walk level `level` (its variable is set) for entry `e`. */
   enter(level: number, e: number): string[];
+  /** Statements at the top of walk level `level` for the operand as a whole, before its entries'. */
+  enterShared?(level: number): string[];
+  /** Statements after the products of one step of the walk (a sliding window shifts here). */
+  afterStep?(): string[];
   /** The operand of entry `e` at the walk's innermost point: a value, a code, or a dot4 word. */
   load(e: number): OperandValue;
   /**

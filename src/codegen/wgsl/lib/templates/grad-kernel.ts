@@ -42,6 +42,8 @@ export class GradKernel {
   private readonly scratch: { id: string; bytes: number }[] = [];
   private dyFn: string | undefined;
   private ownFn: string | undefined;
+  private ownCodeFn: string | undefined;
+  private ownAcc: TensorAccessor | undefined;
 
   constructor(
     readonly req: KernelBackwardRequest,
@@ -81,14 +83,24 @@ export class GradKernel {
 
   /** The op's own result at flat element j: the saved pre-epilogue value of a fused node, else its output. */
   ownOutput(j: Expr<'u32'>): Expr<'f32'> {
-    if (!this.ownFn) {
+    this.ownFn ??= this.b.use(helper('lpc_own_out', `fn lpc_own_out(lpc_j: u32) -> f32 {\n  return ${this.own().loadValue(wgsl('u32', 'lpc_j'))};\n}`));
+    return wgsl('f32', `${this.ownFn}(${j})`);
+  }
+
+  /** The code of the op's own result at j (a fixed-point or i32 own result: max_pool of codes). */
+  ownCode(j: Expr<'u32'>): Expr<'i32'> {
+    this.ownCodeFn ??= this.b.use(helper('lpc_own_code', `fn lpc_own_code(lpc_j: u32) -> i32 {\n  return ${this.own().loadCode(wgsl('u32', 'lpc_j'))};\n}`));
+    return wgsl('i32', `${this.ownCodeFn}(${j})`);
+  }
+
+  private own(): TensorAccessor {
+    if (!this.ownAcc) {
       const fused = this.req.epilogue.length > 0;
       const t = fused ? this.req.preEpilogue : this.req.output;
       if (!t) throw new Error(`node '${this.req.node}' fuses an epilogue but its backward request has no saved pre-epilogue value`);
-      const acc = this.input(fused ? 'pre' : 'y', t);
-      this.ownFn = this.b.use(helper('lpc_own_out', `fn lpc_own_out(lpc_j: u32) -> f32 {\n  return ${acc.loadValue(wgsl('u32', 'lpc_j'))};\n}`));
+      this.ownAcc = this.input(fused ? 'pre' : 'y', t);
     }
-    return wgsl('f32', `${this.ownFn}(${j})`);
+    return this.ownAcc;
   }
 
   /**
@@ -143,9 +155,18 @@ export class GradKernel {
     return this.dispatch(body, workgroups, what);
   }
 
-  private target(t: KernelTensor): TensorAccessor {
+  /**
+   * The gradient `t` as a writable tensor, for kernels with a body of their own (finishWith) whose
+   * invocations each own a disjoint set of its elements.
+   */
+  target(t: KernelTensor): TensorAccessor {
     if (t.type.kind !== 'f32') throw new Error(`gradient '${t.id}' of '${this.req.node}' must be f32, got ${t.type.kind}`);
     return this.input('dst', t, 'read_write');
+  }
+
+  /** Statement for finishWith bodies: writes `value` to element i of `out`, or adds it with `accumulate`. */
+  static store(out: TensorAccessor, i: Expr<'u32'>, value: Expr<'f32'>, accumulate: boolean): string {
+    return out.storeValue(i, accumulate ? wgsl('f32', `${out.loadValue(i)} + ${value}`) : value);
   }
 
   private dispatch(body: readonly string[], workgroups: [number, number, number], what = this.what): KernelDispatch {

@@ -67,6 +67,7 @@ export interface SolverDispatchSpec {
 }
 
 const WORKGROUP = 64;
+const PER_INVOCATION = 8;
 
 export function solverDispatch(s: SolverDispatchSpec): KernelDispatch {
   const b = new ShaderBuilder({ capabilities: s.capabilities, workgroupSize: WORKGROUP });
@@ -83,10 +84,13 @@ export function solverDispatch(s: SolverDispatchSpec): KernelDispatch {
   const st = s.settings;
   const rate = `${rates}[${slot}]`;
   const scaleBits = apply ? `${control}[${CONTROL_SCALE}]` : `atomicLoad(&${control}[${CONTROL_SCALE}])`;
-  const lines = [`let lpc_i = ${b.globalIndex()};`];
+  const lines: string[] = [];
   if (apply) lines.push(`if (${control}[${CONTROL_OK}] != 1u) { return; }`);
+  // each invocation updates PER_INVOCATION elements, a grid's width apart (adjacent invocations
+  // read adjacent elements): lavapipe pays per workgroup, so fewer, fuller ones run faster
   lines.push(
-    `if (lpc_i >= ${n}) { return; }`,
+    `let lpc_threads = nwg.x * nwg.y * ${WORKGROUP}u;`,
+    `for (var lpc_i = ${b.globalIndex()}; lpc_i < ${n}; lpc_i += lpc_threads) {`,
     `let lpc_w = ${w}[lpc_i];`,
     `var lpc_g = ${g}[lpc_i] * bitcast<f32>(${scaleBits});`,
   );
@@ -103,32 +107,32 @@ export function solverDispatch(s: SolverDispatchSpec): KernelDispatch {
       lines.push(
         `let lpc_before = ${state[0]}[lpc_i];`,
         `let lpc_h = ${rate} * lpc_g + ${f(st.momentum)} * lpc_before;`,
-        `let lpc_u = ${f(1 + st.momentum)} * lpc_h - ${f(st.momentum)} * lpc_before;`,
+        `let lpc_upd = ${f(1 + st.momentum)} * lpc_h - ${f(st.momentum)} * lpc_before;`,
       );
       writes.push(`${state[0]}[lpc_i] = lpc_h;`);
-      next = 'lpc_w - lpc_u';
+      next = 'lpc_w - lpc_upd';
       break;
     case 'adam':
       lines.push(
         `let lpc_m = ${f(1 - st.beta1)} * lpc_g + ${f(st.beta1)} * ${state[0]}[lpc_i];`,
         `let lpc_v = ${f(1 - st.beta2)} * (lpc_g * lpc_g) + ${f(st.beta2)} * ${state[1]}[lpc_i];`,
-        `let lpc_u = ${rate} * (lpc_m / (sqrt(lpc_v) + ${f(st.eps)}));`,
+        `let lpc_upd = ${rate} * (lpc_m / (sqrt(lpc_v) + ${f(st.eps)}));`,
       );
       writes.push(`${state[0]}[lpc_i] = lpc_m;`, `${state[1]}[lpc_i] = lpc_v;`);
-      next = 'lpc_w - lpc_u';
+      next = 'lpc_w - lpc_upd';
       break;
     case 'adagrad':
-      lines.push(`let lpc_h = ${state[0]}[lpc_i] + lpc_g * lpc_g;`, `let lpc_u = ${rate} * (lpc_g / (sqrt(lpc_h) + ${f(st.eps)}));`);
+      lines.push(`let lpc_h = ${state[0]}[lpc_i] + lpc_g * lpc_g;`, `let lpc_upd = ${rate} * (lpc_g / (sqrt(lpc_h) + ${f(st.eps)}));`);
       writes.push(`${state[0]}[lpc_i] = lpc_h;`);
-      next = 'lpc_w - lpc_u';
+      next = 'lpc_w - lpc_upd';
       break;
     case 'rmsprop':
       lines.push(
         `let lpc_h = ${f(1 - st.rmsDecay)} * (lpc_g * lpc_g) + ${f(st.rmsDecay)} * ${state[0]}[lpc_i];`,
-        `let lpc_u = ${rate} * (lpc_g / (sqrt(lpc_h) + ${f(st.eps)}));`,
+        `let lpc_upd = ${rate} * (lpc_g / (sqrt(lpc_h) + ${f(st.eps)}));`,
       );
       writes.push(`${state[0]}[lpc_i] = lpc_h;`);
-      next = 'lpc_w - lpc_u';
+      next = 'lpc_w - lpc_upd';
       break;
   }
   lines.push(`let lpc_next = ${next};`);
@@ -139,6 +143,7 @@ export function solverDispatch(s: SolverDispatchSpec): KernelDispatch {
     lines.push(...writes);
     lines.push(`${w}[lpc_i] = ${storedValue(b, s, wgsl('f32', 'lpc_next'), rng)};`);
   }
+  lines.push('}');
   const shader = b.main(lines).build();
   const bindings: KernelBinding[] = [
     { name: w, tensor: s.ids.param },
@@ -150,7 +155,7 @@ export function solverDispatch(s: SolverDispatchSpec): KernelDispatch {
   return {
     label: s.label,
     shader,
-    workgroups: gridFor(s.count, WORKGROUP, s.capabilities.maxComputeWorkgroupsPerDimension),
+    workgroups: gridFor(Math.ceil(s.count / PER_INVOCATION), WORKGROUP, s.capabilities.maxComputeWorkgroupsPerDimension),
     uniforms: { count: s.count, slot: s.slot },
     bindings,
     ...(rng.length > 0 ? { rng } : {}),

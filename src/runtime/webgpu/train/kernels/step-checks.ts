@@ -65,7 +65,9 @@ export function gradientPartials(
   first: number,
   label: string,
 ): KernelDispatch {
-  const size = reduceWorkgroupSize(caps, 256);
+  // 64 invocations of 64 elements each: the fold of the partials costs size^2 additions per
+  // workgroup (workgroup-reduce.ts), which at 256 took longer than reading the slice on lavapipe
+  const size = reduceWorkgroupSize(caps, 64);
   const b = new ShaderBuilder({ capabilities: caps, workgroupSize: size });
   const g = flatAccessor(b, 'g', grad, 'read');
   const partials = b.storageBuffer('partials', 'f32', 'read_write');
