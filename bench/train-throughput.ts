@@ -30,7 +30,6 @@ import { createTensor, type GpuTensor } from '../src/runtime/webgpu/buffers.js';
 import { acquireDevice, type LpcDevice } from '../src/runtime/webgpu/device.js';
 import { packUniforms } from '../src/codegen/wgsl/lib/uniforms.js';
 import { PipelineCache } from '../src/runtime/webgpu/pipeline-cache.js';
-import { awaitQueue } from '../src/runtime/webgpu/wait.js';
 import { CONTROL_OK, CONTROL_SCALE } from '../src/runtime/webgpu/train/kernels/control.js';
 import { solverDispatch } from '../src/runtime/webgpu/train/kernels/solver.js';
 import { createWebgpuTrainBackend } from '../src/runtime/webgpu/train/gpu-backend.js';
@@ -132,7 +131,7 @@ async function solverLayout(device: LpcDevice, cache: PipelineCache) {
         slot: 0,
         count: n,
         localDecay: settings.weightDecay,
-        ids: { param: 'w', grad: 'g', state: ['h'], rates: 'rates', control: 'control' },
+        ids: { param: { id: 'w', type: F32, shape: [n] }, grad: { id: 'g', type: F32, shape: [n] }, state: [{ id: 'h', type: F32, shape: [n] }], rates: 'rates', control: 'control' },
         label: 'sgd',
       });
       return { d, buffers: { w: make(n).buffers[0], g: make(n).buffers[0], s0: make(n).buffers[0], rates: rates.buffers[0], control: ctl.buffers[0] } };
@@ -140,35 +139,39 @@ async function solverLayout(device: LpcDevice, cache: PipelineCache) {
   const perParam = plan(sizes);
   const batched = plan([total]);
   // Recorded as the backend records a step: every dispatch in one compute pass, bind groups and
-  // uniform buffers made beforehand.
-  const time = async (list: ReturnType<typeof plan>) => {
-    const pipeline = await cache.get(list[0].d.shader, 'sgd');
-    const shader = pipeline.shader;
-    const prepared = list.map(({ d, buffers }) => {
+  // uniform buffers made beforehand. The two layouts alternate round by round, so a change of the
+  // machine's load touches both alike.
+  const pipeline = await cache.get(perParam[0].d.shader, 'sgd');
+  const shader = pipeline.shader;
+  const uniformBuffers: GPUBuffer[] = [];
+  const prepare = (list: ReturnType<typeof plan>) =>
+    list.map(({ d, buffers }) => {
       const ub = gpu.createBuffer({ size: shader.uniforms.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      uniformBuffers.push(ub);
       gpu.queue.writeBuffer(ub, 0, packUniforms(shader.uniforms, d.uniforms));
       const entries = shader.bindings.map((b) => ({ binding: b.binding, resource: { buffer: b.kind === 'uniform' ? ub : buffers[b.name as keyof typeof buffers] } }));
-      return { d, ub, group: gpu.createBindGroup({ layout: pipeline.bindGroupLayout, entries }) };
+      return { d, group: gpu.createBindGroup({ layout: pipeline.bindGroupLayout, entries }) };
     });
-    const times: number[] = [];
-    for (let r = 0; r < (quick ? 5 : 30); r++) {
+  const layouts = [prepare(perParam), prepare(batched)];
+  const times: number[][] = [[], []];
+  for (let r = 0; r < (quick ? 6 : 40); r++) {
+    for (const k of r % 2 ? [1, 0] : [0, 1]) {
       const enc = gpu.createCommandEncoder();
       const pass = enc.beginComputePass();
       pass.setPipeline(pipeline.pipeline);
-      for (const p of prepared) {
+      for (const p of layouts[k]) {
         pass.setBindGroup(0, p.group);
         pass.dispatchWorkgroups(...p.d.workgroups);
       }
       pass.end();
       const t0 = performance.now();
       gpu.queue.submit([enc.finish()]);
-      await awaitQueue(gpu, { key: `solver-layout:${list.length}`, submittedAt: t0 });
-      times.push(performance.now() - t0);
+      await gpu.queue.onSubmittedWorkDone();
+      if (r >= 2) times[k].push(performance.now() - t0);
     }
-    for (const p of prepared) p.ub.destroy();
-    return median(times.slice(2));
-  };
-  const result = { elements: total, perParameterDispatches: sizes.length, perParameterMs: await time(perParam), oneDispatchMs: await time(batched) };
+  }
+  for (const b of uniformBuffers) b.destroy();
+  const result = { elements: total, perParameterDispatches: sizes.length, perParameterMs: median(times[0]), oneDispatchMs: median(times[1]) };
   for (const t of tensors) t.destroy();
   return result;
 }

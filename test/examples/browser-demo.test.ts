@@ -180,7 +180,17 @@ describe('the browser example', () => {
     if (trained) expect(correct / count).toBeGreaterThanOrEqual(0.75);
     node.destroy();
 
-    // A person's view: pick an image, see the top 3 and the sparsity chart.
+    // A person's view: draw a shape (a trouser-like pair of strokes), then pick an image; each
+    // shows the top 3 and the sparsity chart.
+    const pad = (await page.locator('#draw').boundingBox())!;
+    for (const x of [0.38, 0.62]) {
+      await page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * 0.15);
+      await page.mouse.down();
+      await page.mouse.move(pad.x + pad.width * x, pad.y + pad.height * 0.85, { steps: 12 });
+      await page.mouse.up();
+    }
+    await expect.poll(() => page.locator('#truth').textContent()).toBe('your drawing');
+    expect(await page.locator('#top3 li').count()).toBe(3);
     await page.click('.thumb[data-index="7"]');
     await expect.poll(() => page.locator('#truth').textContent()).toBe(`true class: ${['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'][labels[7]]}`);
     expect(await page.locator('#top3 li').count()).toBe(3);

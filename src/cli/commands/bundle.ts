@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Command } from 'commander';
@@ -12,8 +12,9 @@ import type { CliIO } from '../io.js';
 
 /**
  * `lpc bundle PATH [--browser] [-o FILE] [--no-minify]`: one ES module file, made by esbuild,
- * from a net's folder written by `lpc compile -o` (its module, named by the folder's package.json)
- * or from an app's entry module that imports one. With `--browser` the file has no Node imports
+ * from a net's folder written by `lpc compile -o` (its module, named by the folder's package.json;
+ * given the output folder of `-o` itself, each net's folder in it), or from an app's entry module
+ * that imports one. With `--browser` the file has no Node imports
  * and runs in a page (WebGPU from navigator.gpu); without, it is a Node module that imports only
  * the `webgpu` package. The runtime comes from this lpc (`lpc/runtime`), inlined, not copied into
  * the folder. Prints the size, minified and gzipped.
@@ -33,7 +34,7 @@ function entryOf(path: string, browser: boolean): { entry: string; outfile: stri
   const suffix = browser ? 'browser' : 'node';
   if (statSync(path).isDirectory()) {
     const pkgPath = join(path, 'package.json');
-    if (!existsSync(pkgPath)) return notBundle('the folder has no package.json, so it was not written by `lpc compile -o`');
+    if (!existsSync(pkgPath)) return notBundle('the folder has no package.json, so it was not written by `lpc compile -o` (nor are there nets in folders inside it)');
     let main: unknown;
     try {
       main = (JSON.parse(readFileSync(pkgPath, 'utf8')) as { main?: unknown }).main;
@@ -48,12 +49,35 @@ function entryOf(path: string, browser: boolean): { entry: string; outfile: stri
   return { entry: path, outfile: join(path, '..', `${basename(path, extname(path))}.${suffix}.js`) };
 }
 
+/** The net folders inside the output folder of `lpc compile -o` (those with a package.json). */
+function netFolders(path: string): string[] {
+  if (!existsSync(path) || !statSync(path).isDirectory() || existsSync(join(path, 'package.json'))) return [];
+  return readdirSync(path)
+    .filter((name) => !name.startsWith('.') && existsSync(join(path, name, 'package.json')))
+    .sort()
+    .map((name) => join(path, name));
+}
+
 async function bundle(path: string, opts: BundleCliOptions, io: CliIO): Promise<number> {
+  const nets = netFolders(resolve(io.cwd, path));
+  if (nets.length > 1 && opts.out !== undefined) {
+    io.err(renderSnippet(error(BUNDLE_CODES.NOT_A_BUNDLE, `${path} holds ${nets.length} nets; -o names one file`, undefined, { hint: `bundle one net folder, e.g. ${relative(io.cwd, nets[0])}` }), { color: io.color }));
+    return 1;
+  }
+  if (nets.length > 0) {
+    let code = 0;
+    for (const net of nets) code = Math.max(code, await bundleOne(net, opts, io));
+    return code;
+  }
+  return bundleOne(resolve(io.cwd, path), opts, io);
+}
+
+async function bundleOne(path: string, opts: BundleCliOptions, io: CliIO): Promise<number> {
   const print = (ds: readonly Diagnostic[]) => {
     for (const d of ds) io.err(renderSnippet(d, { color: io.color }));
   };
   const browser = opts.browser === true;
-  const found = entryOf(resolve(io.cwd, path), browser);
+  const found = entryOf(path, browser);
   if ('diagnostic' in found) {
     print([found.diagnostic]);
     return 1;
@@ -74,7 +98,7 @@ export const bundleCommand: LpcCommand = {
     program
       .command('bundle')
       .description('bundle a compiled net (or an app module that imports one) and lpc/runtime into one ES module file with esbuild')
-      .argument('<path>', 'a folder written by `lpc compile -o` (out/<Net>), or an entry module (.ts/.js)')
+      .argument('<path>', 'a net folder written by `lpc compile -o` (out/<Net>; out/ bundles each net in it), or an entry module (.ts/.js)')
       .option('--browser', 'for browsers: no Node imports (WebGPU from navigator.gpu)')
       .option('-o, --out <file>', 'the output file (default: <Net>.browser.js in the folder, or <entry>.browser.js beside the entry)')
       .option('--no-minify', 'keep the output readable')

@@ -7,7 +7,7 @@ import { runEvalCommand, type EvalCliOptions } from '../train/eval-run.js';
 
 /**
  * `lpc eval NET.lpnet --weights w.lpw --data fashion-mnist|DIR [--net NAME] [--param k=v]
- *  [--batch N] [--split test|train] [--limit N] [--backend cpu] [--scale S] [--mean M]
+ *  [--batch N] [--split test|train] [--limit N] [--backend cpu|webgpu] [--scale S] [--mean M]
  *  [--width W] [--percentile P] [--json out.json]`: the top-1 accuracy of trained weights on a
  * split, and the per-layer statistics (sparsity, saturation, ranges, suggested types).
  */
@@ -25,7 +25,7 @@ export const evalCommand: LpcCommand = {
       .option('--batch <n>', 'items per forward pass (sets the net\'s `batch` parameter)', parseCount)
       .addOption(new Option('--split <name>', 'which split to evaluate').choices(['test', 'train']).default('test'))
       .option('--limit <n>', 'use only the first N items of the split', parseCount)
-      .addOption(new Option('--backend <name>', 'where to run').choices(trainBackendNames()).default('cpu'))
+      .addOption(new Option('--backend <name>', 'where to run: cpu (the reference) or webgpu').choices(trainBackendNames()).default('cpu'))
       .option('--scale <factor>', 'input transform: multiply (pixel - mean) by this (default 1/255 for u8 images)', parseScale)
       .option('--mean <m>', 'input transform: subtract this mean, or one per channel', parseMean)
       .option('--width <bits>', 'width of the fixed<I, F> suggested for f32 tensors', parseCount, 8)

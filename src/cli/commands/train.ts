@@ -7,7 +7,7 @@ import { runTrainCommand } from '../train/train-run.js';
 
 /**
  * `lpc train NET.lpnet --data fashion-mnist|DIR --out run/ [--net NAME] [--param k=v]
- *  [--epochs N] [--batch N] [--weights init.lpw] [--backend cpu] [--seed N] [--limit-train N]
+ *  [--epochs N] [--batch N] [--weights init.lpw] [--backend cpu|webgpu] [--seed N] [--limit-train N]
  *  [--limit-test N] [--checkpoint-every N] [--scale S] [--mean M] [--no-master-weights]`, or
  *  `lpc train --resume run/`:
  * trains a net with the optimizer of its train section, evaluates on the test split after every
@@ -28,7 +28,7 @@ export const trainCommand: LpcCommand = {
       .option('--epochs <n>', 'passes over the training data (default: the train section\'s, else 10)', parseCount)
       .option('--batch <n>', 'items per step (sets the net\'s `batch` parameter; default: the train section\'s)', parseCount)
       .option('--weights <file.lpw>', 'start from these weights instead of the fillers')
-      .addOption(new Option('--backend <name>', 'where to train (default cpu)').choices(trainBackendNames()))
+      .addOption(new Option('--backend <name>', 'where to train: cpu (the reference, default) or webgpu (the GPU backend)').choices(trainBackendNames()))
       .option('--seed <n>', 'seed of the fillers, the data order and stochastic rounding (default: the train section\'s, else 1)', parseSeed)
       .option('--limit-train <n>', 'use only the first N training items', parseCount)
       .option('--limit-test <n>', 'use only the first N test items', parseCount)

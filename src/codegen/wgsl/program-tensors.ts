@@ -2,7 +2,7 @@ import type { Graph, Node } from '../../ir/graph.js';
 import { F32, formatNumberType, isFixed, packedBytes, sameNumberType, type NumberType } from '../../numeric/number-type.js';
 import { sizeOf } from '../../numeric/tensor.js';
 import type { MemoryPlan } from '../../passes/memory-plan.js';
-import { masterParam, paramInputs } from '../../passes/op-info.js';
+import { masterParam } from '../../passes/op-info.js';
 import type { WgslCapabilities } from './lib/capabilities.js';
 import { storageLayout } from './lib/packing.js';
 import type { ProgramBuffer, ProgramTensor } from './program-types.js';
@@ -115,9 +115,4 @@ export function planTensors(graph: Graph, memory: MemoryPlan | undefined, mode: 
     buffers,
     paramTensor: (node, param) => variantId(param, wanted(node, param)),
   };
-}
-
-/** The parameter inputs of a node (in the op's declared order) as the device tensors it reads. */
-export function nodeParamTensors(graph: Graph, node: Node, table: TensorTable): string[] {
-  return paramInputs(graph, node).map((id) => (graph.values.get(id)?.role === 'param' ? table.paramTensor(node, id) : id));
 }

@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { ts } from 'ts-morph';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryIO } from '../../../src/cli/io.js';
+import { bundleModule } from '../../../src/cli/bundle/build-bundle.js';
 import { runCli } from '../../../src/cli/main.js';
 import type { NetBundle } from '../../../src/codegen/ts/bundle-format.js';
 import { BundledNet } from '../../../src/runtime/bundle/index.js';
@@ -140,6 +141,16 @@ describe('lpc bundle', () => {
       if (hadNavigator) Object.defineProperty(globalThis, 'navigator', hadNavigator);
       else delete (globalThis as { navigator?: unknown }).navigator;
     }
+  });
+
+  it('given the output folder of lpc compile -o, bundles each net in it; the runtime brings no npm package', async () => {
+    await compileLeNet8();
+    const r = await lpc('bundle', 'out', '--browser', '--no-minify');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/wrote out\/LeNet8\/LeNet8\.browser\.js \(browser ES module, [\d.]+ KiB, /);
+    const made = await bundleModule({ entry: join(dir, 'LeNet8.js'), outfile: join(work, 'check.js'), browser: true, minify: true });
+    expect(made.diagnostics).toEqual([]);
+    expect(made.inputs!.filter((i) => i.path.includes('node_modules'))).toEqual([]);
   });
 
   it('for Node: one ES module that imports only the webgpu package', async () => {

@@ -2,9 +2,10 @@
  * The generated TypeScript module of examples/lenet.lpnet's LeNet8, checked in at
  * test/golden/ts/LeNet8.ts so that a change to the code generator shows up in review (rewrite
  * with LPC_UPDATE_GOLDEN=1), and type-checked under `strict` against the real `lpc/runtime`
- * together with the declarations of its data module and a small app that uses it.
+ * together with the declarations of its data module, a small app that uses every method, and the
+ * browser example's main.ts (examples/browser/), which imports it from build/LeNet8/.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ModuleKind, ModuleResolutionKind, Project, ScriptTarget } from 'ts-morph';
@@ -33,10 +34,15 @@ describe('the generated module of LeNet8', () => {
     expectGolden(join(GOLDEN_ROOT, 'ts', 'LeNet8.ts'), await lenet8Module());
   });
 
-  it('type-checks under strict against lpc/runtime, with an app that uses it', async () => {
+  it('type-checks under strict against lpc/runtime, with an app that uses it and the browser example', async () => {
     const text = await lenet8Module();
+    const programDts = "import type { NetBundle } from 'lpc/runtime';\nexport declare const bundle: NetBundle;\n";
     writeFileSync(join(work, 'LeNet8.ts'), text);
-    writeFileSync(join(work, 'program.d.ts'), "import type { NetBundle } from 'lpc/runtime';\nexport declare const bundle: NetBundle;\n");
+    writeFileSync(join(work, 'program.d.ts'), programDts);
+    mkdirSync(join(work, 'build/LeNet8'), { recursive: true });
+    writeFileSync(join(work, 'build/LeNet8/LeNet8.ts'), text);
+    writeFileSync(join(work, 'build/LeNet8/program.d.ts'), programDts);
+    copyFileSync(join(REPO_ROOT, 'examples/browser/main.ts'), join(work, 'main.ts'));
     writeFileSync(
       join(work, 'app.ts'),
       [
@@ -71,7 +77,7 @@ describe('the generated module of LeNet8', () => {
         paths: { 'lpc/runtime': [join(REPO_ROOT, 'src/runtime/bundle/index.ts')] },
       },
     });
-    project.addSourceFilesAtPaths([join(work, '*.ts')]);
+    project.addSourceFilesAtPaths([join(work, '*.ts'), join(work, 'build/LeNet8/*.ts')]);
     writeFileSync(join(work, 'package.json'), '{ "type": "module" }\n');
     const problems = project
       .getPreEmitDiagnostics()

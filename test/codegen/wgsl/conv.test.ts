@@ -83,6 +83,9 @@ describe('conv kernel', () => {
       ['65 x 3, 3 groups of 2 -> 1 channels, 5 x 3 kernel, stride 2, pad 2 x 1', { n: 3, cin: 6, h: 65, w: 3, filters: 3, kernel: [5, 3], stride: [2, 2], pad: [2, 1], group: 3 }],
       ['1 x 1 kernel over 65 channels, 3 x 3 image', { n: 1, cin: 65, h: 3, w: 3, filters: 7, kernel: [1, 1] }],
       ['stride 3, dilation 2 x 1, no padding, no bias', { n: 2, cin: 2, h: 13, w: 7, filters: 3, kernel: [2, 3], stride: [3, 3], dilation: [2, 1] }],
+      // unit stride along W and rows of 4 (and 2) pixels: the register layout's sliding window
+      ['sliding window over rows of 12, kernel 3 x 5 wider than the window, pad 1 x 2', { n: 2, cin: 3, h: 5, w: 12, filters: 5, kernel: [3, 5], pad: [1, 2] }],
+      ['sliding window over rows of 6, kernel 2 x 4, stride 2 x 1, pad 0 x 2', { n: 1, cin: 2, h: 7, w: 5, filters: 9, kernel: [2, 4], stride: [2, 1], pad: [0, 2] }],
     ];
     // One configuration of each layout: the pipelines are shared by all shapes (sizes are uniforms).
     const layouts = [undefined, { variant: 1, rows: 4, cols: 4, wgx: 8, wgy: 8, tileK: 32, subgroup: 0 }, { variant: 2, rows: 1, cols: 4, wgx: 64, wgy: 1, tileK: 0, subgroup: 0 }];
@@ -90,7 +93,13 @@ describe('conv kernel', () => {
       const h = await gpuHarness();
       if (!h) return ctx.skip();
       const noBias = name.includes('no bias');
-      await checkCase(h, convCase(s, { x: F32, w: F32, b: noBias ? undefined : F32 }, { epilogue: [RELU] }), { expect: 'close', configs: layouts });
+      let windows = 0;
+      await checkCase(h, convCase(s, { x: F32, w: F32, b: noBias ? undefined : F32 }, { epilogue: [RELU] }), {
+        expect: 'close',
+        configs: layouts,
+        dispatch: (d) => (windows += d.shader.code.includes('lpc_conv_tap') ? 1 : 0),
+      });
+      expect(windows, 'the default layout uses the sliding window').toBe(name.startsWith('sliding window') ? 1 : 0);
     });
   });
 
@@ -170,6 +179,18 @@ describe('conv kernel', () => {
     const sw = fixed(2, 6, 'stochastic');
     const sb = fixed(4, 8, 'stochastic');
     await checkCase(h, convCase(shape, { x: A8, w: F32, b: F32 }, { ...base, paramQuantizers: [sw, sb], accumulate: 'exact', epilogue: [RELU, quant(A8)] }), {
+      expect: 'exact',
+      configs: [undefined, { variant: 1, rows: 4, cols: 4, wgx: 8, wgy: 8, tileK: 32, subgroup: 0 }],
+    });
+  });
+
+  it('weights split into chunks (as beyond the binding limit), f32 and 16-bit codes', { timeout: TIMEOUT }, async (ctx) => {
+    const h = await gpuHarness();
+    if (!h) return ctx.skip();
+    // 8 filters x 3 x 3 x 3 = 216 weights in chunks of 60: each filter's fan-in crosses a chunk boundary
+    const shape: ConvSpec = { n: 2, cin: 3, h: 6, w: 8, filters: 8, kernel: [3, 3], pad: [1, 1] };
+    await checkCase(h, convCase(shape, { x: F32, w: F32, b: F32 }, { weightChunkElements: 60, epilogue: [RELU] }), { expect: 'close' });
+    await checkCase(h, convCase(shape, { x: A8, w: fixed(4, 12), b: F32 }, { weightChunkElements: 60, accumulate: 'exact', epilogue: [quant(fixed(8, 8))] }), {
       expect: 'exact',
       configs: [undefined, { variant: 1, rows: 4, cols: 4, wgx: 8, wgy: 8, tileK: 32, subgroup: 0 }],
     });

@@ -114,12 +114,21 @@ describe('dense kernel', () => {
     if (!h) return ctx.skip();
     // 13 units x 24 features = 312 weights in chunks of 100 (4 bindings); the dot4 words of a row
     // cross chunk boundaries
+    // the default (subgroup rows), a plain register tile, the workgroup and flat layouts
+    const layouts = [
+      undefined,
+      { variant: 0, rows: 4, cols: 4, wgx: 8, wgy: 1, tileK: 0, subgroup: 0 },
+      { variant: 1, rows: 4, cols: 4, wgx: 8, wgy: 8, tileK: 32, subgroup: 0 },
+      { variant: 2, rows: 1, cols: 4, wgx: 64, wgy: 1, tileK: 0, subgroup: 0 },
+    ];
     const f32 = denseCase({ x: [6, 24], units: 13 }, { x: F32, w: F32, b: F32 }, { weightChunkElements: 100, epilogue: [RELU] });
-    await checkCase(h, f32, { expect: 'close', configs: 'all' });
+    await checkCase(h, f32, { expect: 'close', configs: layouts });
     const transposed = denseCase({ x: [6, 24], units: 13, transpose: true }, { x: F32, w: F32, b: F32 }, { weightChunkElements: 100 });
     await checkCase(h, transposed, { expect: 'close' });
     const packed = denseCase({ x: [6, 24], units: 12 }, { x: A8, w: W8, b: A8 }, { weightChunkElements: 100, accumulate: 'exact', epilogue: [RELU, quant(A8)] });
-    await checkCase(h, packed, { expect: 'exact', configs: 'all' });
+    let dot4 = 0;
+    await checkCase(h, packed, { expect: 'exact', configs: layouts, dispatch: (d) => (dot4 += usesDot4(d) ? 1 : 0) });
+    expect(dot4).toBe(3);
     // training: f32 master weights in chunks, rounded stochastically while loading
     const master = denseCase({ x: [6, 24], units: 12 }, { x: A8, w: F32, b: F32 }, { weightChunkElements: 100, accumulate: 'exact', paramQuantizers: [fixed(2, 6, 'stochastic'), undefined], training: true, seed: 9, step: 4, nodeIndex: 3, epilogue: [quant(A8)] });
     await checkCase(h, master, { expect: 'exact' });

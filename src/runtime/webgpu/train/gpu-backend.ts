@@ -9,7 +9,6 @@ import { SOLVER_STATE_SLOTS } from '../../train/solver-spec.js';
 import { stateKey, type SolverState } from '../../train/solver-state.js';
 import { roundForStorage, storedWeights } from '../../train/stored-weights.js';
 import { countCorrect } from '../../train/train-net.js';
-import { describeCapabilities } from '../capabilities.js';
 import { tryAcquireDevice, type LpcDevice } from '../device.js';
 import { withErrorScope } from '../error-scope.js';
 import { prepareDispatches, type PreparedDispatches } from '../net-dispatches.js';
@@ -105,11 +104,6 @@ class WebgpuTrainBackend implements TrainBackend {
       throw e;
     }
     return b;
-  }
-
-  /** Capabilities in words, for `lpc info`-like reports and bug reports. */
-  describe(): string {
-    return describeCapabilities(this.gpu.capabilities);
   }
 
   async setParams(params: ReadonlyMap<string, Tensor>): Promise<void> {

@@ -1,5 +1,7 @@
 import type { WgslCapabilities } from '../../../codegen/wgsl/lib/capabilities.js';
+import { checkDispatch } from '../../../codegen/wgsl/program-dispatch.js';
 import type { ProgramNode, WgslProgram } from '../../../codegen/wgsl/program-types.js';
+import type { Graph } from '../../../ir/graph.js';
 import type { Diagnostic } from '../../../diag/diagnostic.js';
 import { I32 } from '../../../numeric/number-type.js';
 import type { TrainBackendSetup } from '../../train/backend.js';
@@ -9,7 +11,7 @@ import { stateKey } from '../../train/solver-state.js';
 import { storedWeights } from '../../train/stored-weights.js';
 import { controlWords, CONTROL_LOSS } from './kernels/control.js';
 import { commitRunningStats, pendingRunningStats } from './kernels/batch-norm-running.js';
-import { solverDispatch } from './kernels/solver.js';
+import { solverDispatches } from './kernels/solver.js';
 import { decide, finalizeNorm, flagNonFinite, gradientPartials, partialCount } from './kernels/step-checks.js';
 import { addDispatches, newSet, type DispatchSet } from './dispatch-set.js';
 import { backwardKernels, forwardKernels, nodeRequest, zeroTensors, type NodeContext } from './node-kernels.js';
@@ -29,8 +31,8 @@ import { planTrainTensors, type TrainTensors } from './train-tensors.js';
  *             right after its node (stats-program.ts); paramStats the parameters' statistics;
  *   diagnose  the training forward with a non-finite flag per node after it (its saved
  *             pre-epilogue value and its output), run only when a step's loss went non-finite.
- * Dispatches are checked against their
- * shaders when built; problems are diagnostics at the layer.
+ * Every dispatch is checked against its shader when planned (program-dispatch.ts); problems are
+ * diagnostics at the layer.
  */
 export interface TrainedParam {
   id: string;
@@ -59,7 +61,7 @@ export interface TrainProgram {
   trained: TrainedParam[];
   /** Tensors the host writes or reads: the control block, the per-step rates, the per-node flags of a diagnosis. */
   ids: { control: string; rates: string; partials: string; diagnose: string };
-  /** Loss seeds (written 1 once) and zero gradients (written 0 once). */
+  /** Loss seeds (written 1 when the backend is created) and zero gradients (buffers start zeroed). */
   seeds: string[];
   zeros: string[];
   controlWords: number;
@@ -148,7 +150,7 @@ export function planTrainProgram(setup: TrainBackendSetup, caps: WgslCapabilitie
   add(sets.step, '#solver', [finalizeNorm(caps, { partials, control }, partialTotal, solver.clipGradients, 'gradient norm and clipping')]);
   const stored = setup.masterWeights === false ? storedWeights(graph) : new Map();
   const solverOf = (p: TrainedParam, mode: 'check' | 'apply') =>
-    solverDispatch({
+    solverDispatches({
       capabilities: caps,
       settings: solver,
       mode,
@@ -156,12 +158,12 @@ export function planTrainProgram(setup: TrainBackendSetup, caps: WgslCapabilitie
       count: tensors.get(p.id).elements,
       localDecay: Math.fround(solver.weightDecay * p.decayMult),
       ...(stored.has(p.id) ? { stored: { type: stored.get(p.id)!.type, stream: stored.get(p.id)!.stream } } : {}),
-      ids: { param: p.id, grad: p.grad, state: p.state, rates, control },
+      ids: { param: tensors.kernel(p.id), grad: tensors.kernel(p.grad), state: p.state.map((id) => tensors.kernel(id)), rates, control },
       label: `${p.id} (${solver.kind} ${mode})`,
     });
-  for (const p of trained) add(sets.step, p.owner, [solverOf(p, 'check')]);
+  for (const p of trained) add(sets.step, p.owner, solverOf(p, 'check'));
   add(sets.step, '#solver', [decide(caps, control, trained.length, 'apply or refuse the step')]);
-  for (const p of trained) add(sets.step, p.owner, [solverOf(p, 'apply')]);
+  for (const p of trained) add(sets.step, p.owner, solverOf(p, 'apply'));
   for (const m of moving.values()) {
     const channels = graph.values.get(m.mean)?.type.shape[0] ?? 0;
     add(sets.step, m.node.id, [
@@ -174,6 +176,10 @@ export function planTrainProgram(setup: TrainBackendSetup, caps: WgslCapabilitie
     ]);
   }
 
+  // Every dispatch of every set against its shader and the tensors (the machinery's own kernels too).
+  if (!diagnostics.some((d) => d.severity === 'error')) {
+    for (const set of [sets.step, sets.eval, sets.diagnose, ...evalStats, ...paramStats]) diagnostics.push(...checkSet(graph, tensors, set, caps));
+  }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   const nodes: ProgramNode[] = graph.nodes.map((n, index) => {
     const built = nodeRequest(c, n, index, true);
@@ -227,4 +233,16 @@ export function planTrainProgram(setup: TrainBackendSetup, caps: WgslCapabilitie
 /** The program as the executor's prepareDispatches takes it, with one set's dispatches. */
 export function programWith(p: TrainProgram, set: DispatchSet): WgslProgram {
   return { ...p.base, dispatches: set.dispatches, shaders: set.shaders };
+}
+
+/** checkDispatch (program-dispatch.ts) for every dispatch of a set; a dispatch of the machinery is reported under its own name. */
+function checkSet(graph: Graph, tensors: TrainTensors, set: DispatchSet, caps: WgslCapabilities): Diagnostic[] {
+  const scratch = new Set([...tensors.table.tensors.values()].filter((t) => t.role === 'scratch').map((t) => t.id));
+  const out: Diagnostic[] = [];
+  for (const d of set.dispatches) {
+    const node = graph.nodes.find((n) => n.id === d.node) ?? { id: d.node, op: 'training', inputs: [], outputs: [], attrs: {}, types: {} };
+    const shader = set.shaders.get(d.shader)!;
+    out.push(...checkDispatch(node, { label: d.label, shader, workgroups: d.workgroups, uniforms: d.uniforms, bindings: d.bindings, rng: d.rng }, tensors.table.tensors, scratch, caps));
+  }
+  return out;
 }

@@ -15,6 +15,7 @@ import { defaultTransform, evalBatch, shuffledOrder, trainBatch } from '../../..
 import type { DataBatch } from '../../../../src/runtime/data/dataset.js';
 import { initWeights } from '../../../../src/runtime/cpu/init-weights.js';
 import type { TrainBackend } from '../../../../src/runtime/train/backend.js';
+import { createTrainBackend, trainBackendNames } from '../../../../src/runtime/train/backend-registry.js';
 import { createCpuBackend } from '../../../../src/runtime/train/cpu-backend.js';
 import type { TensorStats } from '../../../../src/runtime/train/layer-stats.js';
 import { solverSpec } from '../../../../src/runtime/train/solver-spec.js';
@@ -187,6 +188,17 @@ describe('non-finite steps change nothing and say where', () => {
     expect(got.nonFinite).toEqual(want.nonFinite);
     expect(sameBits(await gpu.getParams(), await cpu.getParams())).toBe(true);
     await gpu.dispose();
+  });
+});
+
+describe('the registry', () => {
+  it('offers the backend as `webgpu` (lpc train / eval / quantize --backend webgpu), acquiring its own device', async (ctx) => {
+    if (!device) ctx.skip();
+    expect(trainBackendNames()).toContain('webgpu');
+    const made = await createTrainBackend('webgpu', prepare(TINY_NET).setup);
+    expect(made.backend?.name).toBe('webgpu');
+    expect(made.backend?.device).toMatch(/^WebGPU: /);
+    await made.backend?.dispose();
   });
 });
 

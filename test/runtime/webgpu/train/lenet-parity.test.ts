@@ -41,8 +41,15 @@ const STEPS = 20;
 const BATCH = 8;
 const report = process.env.LPC_PARITY_REPORT === '1';
 
+let loaded: { data: Dataset; source: string } | undefined;
+
 /** Fashion-MNIST when installed, else 28x28 images whose class is a bright band at a class-dependent row. */
 function dataset(): { data: Dataset; source: string } {
+  loaded ??= load();
+  return loaded;
+}
+
+function load(): { data: Dataset; source: string } {
   const fm = openDataset('fashion-mnist', { cwd: '.' });
   if (fm.dataset) return { data: fm.dataset, source: 'fashion-mnist' };
   const count = STEPS * BATCH;

@@ -19,7 +19,7 @@ import { SOLVER_KINDS, SOLVER_STATE_SLOTS, solverSpec, type SolverKind, type Sol
 import { roundUpdate } from '../../../../src/runtime/train/stored-weights.js';
 import { createTensor, readValues, readWords, tensorFromValues, type GpuTensor } from '../../../../src/runtime/webgpu/buffers.js';
 import { CONTROL_NORM, CONTROL_OK, CONTROL_PARAMS, CONTROL_SCALE, FLAG_GRADIENT, FLAG_UPDATE } from '../../../../src/runtime/webgpu/train/kernels/control.js';
-import { solverDispatch } from '../../../../src/runtime/webgpu/train/kernels/solver.js';
+import { solverDispatches } from '../../../../src/runtime/webgpu/train/kernels/solver.js';
 import { finalizeNorm, gradientPartials, partialCount } from '../../../../src/runtime/webgpu/train/kernels/step-checks.js';
 import { gpuHarness, type GpuHarness } from '../../../codegen/wgsl/gpu-harness.js';
 import { runDispatches } from '../../../helpers/run-dispatches.js';
@@ -53,7 +53,18 @@ async function runSolver(
   spec: SolverSpec,
   mode: 'check' | 'apply',
   data: { w: Float64Array; g: Float64Array; state: Float64Array[] },
-  opts: { lr: number; step: number; lrMult: number; decayMult: number; scale: number; ok: boolean; stored?: { type: FixedType; stream: number }; seed?: number },
+  opts: {
+    lr: number;
+    step: number;
+    lrMult: number;
+    decayMult: number;
+    scale: number;
+    ok: boolean;
+    stored?: { type: FixedType; stream: number };
+    seed?: number;
+    /** Split every tensor into chunks of this many elements (a tensor larger than one binding). */
+    chunkElements?: number;
+  },
 ): Promise<Run> {
   const dev = h!.device;
   const local = Math.fround(opts.lr * opts.lrMult);
@@ -61,15 +72,17 @@ async function runSolver(
   const control = new Uint32Array(CONTROL_PARAMS + 2);
   control[CONTROL_OK] = opts.ok ? 1 : 0;
   control[CONTROL_SCALE] = f32bits(opts.scale);
+  const chunked = opts.chunkElements ? { chunkElements: opts.chunkElements } : {};
   const tensors: Record<string, GpuTensor> = {
-    w: tensorFromValues(dev, F32, data.w),
-    g: tensorFromValues(dev, F32, data.g),
+    w: tensorFromValues(dev, F32, data.w, chunked),
+    g: tensorFromValues(dev, F32, data.g, chunked),
     rates: tensorFromValues(dev, F32, [0, rate]),
     control: tensorFromValues(dev, I32, Int32Array.from(control)),
   };
-  const state = data.state.map((s, k) => (tensors[`s${k}`] = tensorFromValues(dev, F32, s)));
+  const state = data.state.map((s, k) => (tensors[`s${k}`] = tensorFromValues(dev, F32, s, chunked)));
+  const chunking = opts.chunkElements ? { chunking: { chunks: Math.ceil(data.w.length / opts.chunkElements), chunkElements: opts.chunkElements } } : {};
   try {
-    const d = solverDispatch({
+    const dispatches = solverDispatches({
       capabilities: h!.wgsl,
       settings: spec,
       mode,
@@ -77,10 +90,16 @@ async function runSolver(
       count: data.w.length,
       localDecay: Math.fround(spec.weightDecay * opts.decayMult),
       ...(opts.stored ? { stored: opts.stored } : {}),
-      ids: { param: 'w', grad: 'g', state: state.map((_, k) => `s${k}`), rates: 'rates', control: 'control' },
+      ids: {
+        param: { id: 'w', type: F32, shape: [data.w.length], ...chunking },
+        grad: { id: 'g', type: F32, shape: [data.w.length], ...chunking },
+        state: state.map((_, k) => ({ id: `s${k}`, type: F32, shape: [data.w.length], ...chunking })),
+        rates: 'rates',
+        control: 'control',
+      },
       label: 'solver',
     });
-    await runDispatches(dev, h!.cache, [d], tensors, { seed: opts.seed ?? 1, step: opts.step });
+    await runDispatches(dev, h!.cache, dispatches, tensors, { seed: opts.seed ?? 1, step: opts.step });
     return {
       weights: await readValues(dev, tensors.w),
       state: await Promise.all(state.map((s) => readValues(dev, s))),
@@ -143,6 +162,22 @@ describe('solver kernels against the CPU solver', () => {
     const checked = await runSolver(spec, 'check', huge, { lr: 1e10, step: 0, lrMult: 1, decayMult: 1, scale: 1, ok: true });
     expect(checked.control[CONTROL_PARAMS + 1]).toBe(FLAG_UPDATE);
     expect([...checked.weights]).toEqual([...data.w]);
+  });
+
+  it('parameters larger than one storage binding: chunked tensors give the same update', async (ctx) => {
+    if (!h) ctx.skip();
+    const spec = specOf('adam');
+    const data = inputs('adam', 50);
+    const opts = { lr: 0.05, step: 3, lrMult: 1, decayMult: 1, scale: 1, ok: true };
+    const whole = await runSolver(spec, 'apply', data, opts);
+    const chunked = await runSolver(spec, 'apply', data, { ...opts, chunkElements: 256 });
+    expect([...chunked.weights]).toEqual([...whole.weights]);
+    chunked.state.forEach((s, k) => expect([...s]).toEqual([...whole.state[k]]));
+    // stochastic stored weights draw by the flat index, chunk or not
+    const stored = { type: fixed(2, 6, 'stochastic'), stream: 7 };
+    const a = await runSolver(specOf('sgd'), 'apply', inputs('sgd', 51), { ...opts, stored, seed: 3 });
+    const b = await runSolver(specOf('sgd'), 'apply', inputs('sgd', 51), { ...opts, stored, seed: 3, chunkElements: 256 });
+    expect([...b.weights]).toEqual([...a.weights]);
   });
 
   for (const round of ['nearest', 'stochastic'] as const) {

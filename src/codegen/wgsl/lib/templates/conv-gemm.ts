@@ -49,6 +49,7 @@ export function convShape(req: KernelRequest, g: ConvGemmGeometry): GemmShape {
     k: (g.cin / g.group) * g.kh * g.kw,
     lanes: storageLayout(req.output.type).lanes,
     tileElementBytes: 4,
+    ...(g.strideW === 1 && g.dilW === 1 ? { rowRun: g.wout } : {}),
   };
 }
 

@@ -87,6 +87,12 @@ export interface GemmShape {
   lanes: number;
   /** Bytes of one workgroup-memory element (4). */
   tileElementBytes: number;
+  /**
+   * Conv with unit stride and dilation along W: the output row length. Register tiles whose
+   * columns divide it stay within one output row, where the kernel reuses input elements across
+   * kernel columns (a sliding window, conv-gemm.ts). Absent: no such reuse.
+   */
+  rowRun?: number;
 }
 
 /** Why a configuration cannot serve this shape on this adapter, or undefined when it can. */
@@ -161,10 +167,18 @@ function registerTile(s: GemmShape, maxRows: number, cols: number, subgroup = 0,
   return registers(rows, c, x, rows >= 2 ? subgroup : 0);
 }
 
+/** Columns per invocation: 8, or the largest of 8, 4, 2 that keeps a conv's sliding window. */
+function windowCols(s: GemmShape): number {
+  if (s.rowRun === undefined) return 8;
+  return [8, 4, 2].find((c) => c >= s.lanes && s.rowRun! % c === 0) ?? 8;
+}
+
 /**
  * Candidate configurations for `lpc tune`, the default first, every one valid for the shape and
  * the adapter. The default favours register tiles on CPU adapters (or when unknown) and
- * workgroup tiles on GPUs (capabilities.cpuAdapter false).
+ * workgroup tiles on GPUs (capabilities.cpuAdapter false). bench/gemm-configs.ts measures them
+ * (bench/RESULTS.md): on lavapipe, subgroup-shared rows and the conv window cut the per-lane
+ * loads that dominate its time, and 16 x 8 tiles were the best compromise with register spills.
  */
 export function gemmCandidates(s: GemmShape, caps: WgslCapabilities): GemmConfig[] {
   const out: GemmConfig[] = [];
@@ -174,12 +188,12 @@ export function gemmCandidates(s: GemmShape, caps: WgslCapabilities): GemmConfig
   // Rows shared across subgroup lanes: 8 where every subgroup has at least 8 lanes (lavapipe on
   // AVX2), else 4, the least any WebGPU implementation runs.
   const sg = caps.features.has('subgroups') ? Math.min(8, caps.subgroupMinSize ?? 4) : 0;
+  const cols = windowCols(s);
   const registerTiles = [
-    ...(sg > 0 ? [registerTile(s, 8, 8, sg), registerTile(s, 8, 16, sg), registerTile(s, 16, 16, sg), registerTile(s, 32, 8, sg), registerTile(s, 24, 8, sg), registerTile(s, 16, 8, sg, 32), registerTile(s, 16, 8, sg, 128)] : []),
-    registerTile(s, 8, 8),
+    ...(sg > 0 ? [registerTile(s, 16, cols, sg), registerTile(s, 32, 4, sg), registerTile(s, 16, 4, sg), registerTile(s, 32, 8, sg)] : []),
+    registerTile(s, 8, cols),
     registerTile(s, 16, 4),
     registerTile(s, 4, 4),
-    registerTile(s, 16, 8),
   ];
   const workgroupTiles = [workgroup(4, 4, 16, 16, 16), workgroup(4, 4, 8, 8, 32), workgroup(2, 2, 16, 16, 16)];
   if (caps.cpuAdapter === false) {

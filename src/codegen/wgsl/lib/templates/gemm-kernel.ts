@@ -133,10 +133,13 @@ export class GemmKernel {
     return this.b.use(helper('lpc_gemm_out', lines.join('\n')));
   }
 
-  /** One multiply-accumulate statement. */
+  /**
+   * One multiply-accumulate statement: f32 (a product rounded, then the sum: the reference's order;
+   * a compiler may contract it to an FMA, which the tolerance covers), i32 codes (exact), or the
+   * dot product of two words of four 8-bit codes (exact).
+   */
   private mac(p: GemmProblem, acc: string, a: OperandValue | string, b: OperandValue | string): string {
-    if (p.mac === 'f32') return `${acc} = ${acc} + ${a} * ${b};`;
-    if (p.mac === 'i32') return `${acc} = ${acc} + ${a} * ${b};`;
+    if (p.mac !== 'dot4') return `${acc} = ${acc} + ${a} * ${b};`;
     return `${acc} = ${acc} + ${dot4I8(this.b, wgsl('u32', String(a)), wgsl('u32', String(b)))};`;
   }
 

@@ -1,6 +1,7 @@
 import type { WgslCapabilities } from '../../../../codegen/wgsl/lib/capabilities.js';
 import { f32Lit, wgsl, type Expr } from '../../../../codegen/wgsl/lib/expr.js';
-import type { KernelBinding, KernelDispatch, KernelRng } from '../../../../codegen/wgsl/lib/kernel.js';
+import type { KernelBinding, KernelDispatch, KernelRng, KernelTensor } from '../../../../codegen/wgsl/lib/kernel.js';
+import { flatAccessor, tensorBindingsOf } from '../../../../codegen/wgsl/lib/templates/kernel-io.js';
 import { quantizeValue } from '../../../../codegen/wgsl/lib/quantizer.js';
 import { rngKeyUniforms, rngUniform } from '../../../../codegen/wgsl/lib/rng.js';
 import { gridFor, ShaderBuilder } from '../../../../codegen/wgsl/lib/shader-builder.js';
@@ -42,10 +43,11 @@ export interface SolverSettings {
 }
 
 export interface SolverTensorIds {
-  param: string;
-  grad: string;
+  /** Tensors as kernels see them (chunked when larger than one binding). */
+  param: KernelTensor;
+  grad: KernelTensor;
   /** The state tensors in SOLVER_STATE_SLOTS order. */
-  state: string[];
+  state: KernelTensor[];
   /** f32 per trained parameter: this step's local rate (Adam: the step size). */
   rates: string;
   control: string;
@@ -69,12 +71,31 @@ export interface SolverDispatchSpec {
 const WORKGROUP = 64;
 const PER_INVOCATION = 8;
 
-export function solverDispatch(s: SolverDispatchSpec): KernelDispatch {
+/**
+ * The dispatches of one parameter's pass. A parameter larger than one storage binding (chunked:
+ * VGG16's fc6) is updated one chunk at a time: its gradient and state have the same f32 layout, so
+ * chunk c of each is bound together (four chunked tensors would exceed the adapter's storage
+ * bindings per shader), and the element's flat index, which keys a stochastic rounding's draw, is
+ * the chunk's first element plus the local one.
+ */
+export function solverDispatches(s: SolverDispatchSpec): KernelDispatch[] {
+  const chunking = s.ids.param.chunking;
+  if (!chunking) return [solverDispatch(s)];
+  return Array.from({ length: chunking.chunks }, (_, c) => {
+    const first = c * chunking.chunkElements;
+    return solverDispatch(s, { index: c, first, count: Math.min(chunking.chunkElements, s.count - first) });
+  });
+}
+
+export function solverDispatch(s: SolverDispatchSpec, chunk?: { index: number; first: number; count: number }): KernelDispatch {
   const b = new ShaderBuilder({ capabilities: s.capabilities, workgroupSize: WORKGROUP });
   const apply = s.mode === 'apply';
-  const w = b.storageBuffer('w', 'f32', apply ? 'read_write' : 'read');
-  const g = b.storageBuffer('g', 'f32', 'read');
-  const state = s.ids.state.map((_, k) => b.storageBuffer(`s${k}`, 'f32', apply ? 'read_write' : 'read'));
+  // a chunk is bound as a tensor of its own
+  const view = (t: KernelTensor): KernelTensor => (chunk ? { id: t.id, type: t.type, shape: [chunk.count] } : t);
+  const w = flatAccessor(b, 'w', view(s.ids.param), apply ? 'read_write' : 'read');
+  const g = flatAccessor(b, 'g', view(s.ids.grad), 'read');
+  const state = s.ids.state.map((t, k) => flatAccessor(b, `s${k}`, view(t), apply ? 'read_write' : 'read'));
+  const bindOf = (acc: typeof w, t: KernelTensor): KernelBinding[] => (chunk ? [{ name: acc.bindings[0], tensor: t.id, chunk: chunk.index }] : tensorBindingsOf(acc, t));
   const rates = b.storageBuffer('rates', 'f32', 'read');
   const control = apply ? readControl(b) : atomicControl(b);
   const n = b.uniform('count', 'u32');
@@ -84,6 +105,10 @@ export function solverDispatch(s: SolverDispatchSpec): KernelDispatch {
   const st = s.settings;
   const rate = `${rates}[${slot}]`;
   const scaleBits = apply ? `${control}[${CONTROL_SCALE}]` : `atomicLoad(&${control}[${CONTROL_SCALE}])`;
+  const i = wgsl('u32', 'lpc_i');
+  const st0 = () => state[0].loadValue(i);
+  // state writes, materialised only in the apply pass (the check pass binds the state read-only)
+  const store = (k: number, v: string) => () => state[k].storeValue(i, wgsl('f32', v));
   const lines: string[] = [];
   if (apply) lines.push(`if (${control}[${CONTROL_OK}] != 1u) { return; }`);
   // each invocation updates PER_INVOCATION elements, a grid's width apart (adjacent invocations
@@ -91,47 +116,47 @@ export function solverDispatch(s: SolverDispatchSpec): KernelDispatch {
   lines.push(
     `let lpc_threads = nwg.x * nwg.y * ${WORKGROUP}u;`,
     `for (var lpc_i = ${b.globalIndex()}; lpc_i < ${n}; lpc_i += lpc_threads) {`,
-    `let lpc_w = ${w}[lpc_i];`,
-    `var lpc_g = ${g}[lpc_i] * bitcast<f32>(${scaleBits});`,
+    `let lpc_w = ${w.loadValue(i)};`,
+    `var lpc_g = ${g.loadValue(i)} * bitcast<f32>(${scaleBits});`,
   );
   if (s.localDecay !== 0) lines.push(`lpc_g = ${f(s.localDecay)} * lpc_w + lpc_g;`);
-  const writes: string[] = [];
+  const writes: (() => string)[] = [];
   let next: string;
   switch (st.kind) {
     case 'sgd':
-      lines.push(`let lpc_h = ${rate} * lpc_g + ${f(st.momentum)} * ${state[0]}[lpc_i];`);
-      writes.push(`${state[0]}[lpc_i] = lpc_h;`);
+      lines.push(`let lpc_h = ${rate} * lpc_g + ${f(st.momentum)} * ${st0()};`);
+      writes.push(store(0, 'lpc_h'));
       next = 'lpc_w - lpc_h';
       break;
     case 'nesterov':
       lines.push(
-        `let lpc_before = ${state[0]}[lpc_i];`,
+        `let lpc_before = ${st0()};`,
         `let lpc_h = ${rate} * lpc_g + ${f(st.momentum)} * lpc_before;`,
         `let lpc_upd = ${f(1 + st.momentum)} * lpc_h - ${f(st.momentum)} * lpc_before;`,
       );
-      writes.push(`${state[0]}[lpc_i] = lpc_h;`);
+      writes.push(store(0, 'lpc_h'));
       next = 'lpc_w - lpc_upd';
       break;
     case 'adam':
       lines.push(
-        `let lpc_m = ${f(1 - st.beta1)} * lpc_g + ${f(st.beta1)} * ${state[0]}[lpc_i];`,
-        `let lpc_v = ${f(1 - st.beta2)} * (lpc_g * lpc_g) + ${f(st.beta2)} * ${state[1]}[lpc_i];`,
+        `let lpc_m = ${f(1 - st.beta1)} * lpc_g + ${f(st.beta1)} * ${st0()};`,
+        `let lpc_v = ${f(1 - st.beta2)} * (lpc_g * lpc_g) + ${f(st.beta2)} * ${state[1].loadValue(i)};`,
         `let lpc_upd = ${rate} * (lpc_m / (sqrt(lpc_v) + ${f(st.eps)}));`,
       );
-      writes.push(`${state[0]}[lpc_i] = lpc_m;`, `${state[1]}[lpc_i] = lpc_v;`);
+      writes.push(store(0, 'lpc_m'), store(1, 'lpc_v'));
       next = 'lpc_w - lpc_upd';
       break;
     case 'adagrad':
-      lines.push(`let lpc_h = ${state[0]}[lpc_i] + lpc_g * lpc_g;`, `let lpc_upd = ${rate} * (lpc_g / (sqrt(lpc_h) + ${f(st.eps)}));`);
-      writes.push(`${state[0]}[lpc_i] = lpc_h;`);
+      lines.push(`let lpc_h = ${st0()} + lpc_g * lpc_g;`, `let lpc_upd = ${rate} * (lpc_g / (sqrt(lpc_h) + ${f(st.eps)}));`);
+      writes.push(store(0, 'lpc_h'));
       next = 'lpc_w - lpc_upd';
       break;
     case 'rmsprop':
       lines.push(
-        `let lpc_h = ${f(1 - st.rmsDecay)} * (lpc_g * lpc_g) + ${f(st.rmsDecay)} * ${state[0]}[lpc_i];`,
+        `let lpc_h = ${f(1 - st.rmsDecay)} * (lpc_g * lpc_g) + ${f(st.rmsDecay)} * ${st0()};`,
         `let lpc_upd = ${rate} * (lpc_g / (sqrt(lpc_h) + ${f(st.eps)}));`,
       );
-      writes.push(`${state[0]}[lpc_i] = lpc_h;`);
+      writes.push(store(0, 'lpc_h'));
       next = 'lpc_w - lpc_upd';
       break;
   }
@@ -140,23 +165,23 @@ export function solverDispatch(s: SolverDispatchSpec): KernelDispatch {
   if (!apply) {
     lines.push(`if (!lpc_finite(lpc_next)) { atomicOr(&${control}[${CONTROL_PARAMS}u + ${slot}], ${FLAG_UPDATE}u); }`);
   } else {
-    lines.push(...writes);
-    lines.push(`${w}[lpc_i] = ${storedValue(b, s, wgsl('f32', 'lpc_next'), rng)};`);
+    lines.push(...writes.map((write) => write()));
+    lines.push(w.storeValue(i, storedValue(b, s, wgsl('f32', 'lpc_next'), rng)));
   }
   lines.push('}');
   const shader = b.main(lines).build();
   const bindings: KernelBinding[] = [
-    { name: w, tensor: s.ids.param },
-    { name: g, tensor: s.ids.grad },
-    ...state.map((name, k) => ({ name, tensor: s.ids.state[k] })),
+    ...bindOf(w, s.ids.param),
+    ...bindOf(g, s.ids.grad),
+    ...state.flatMap((acc, k) => bindOf(acc, s.ids.state[k])),
     { name: rates, tensor: s.ids.rates },
     { name: control, tensor: s.ids.control },
   ];
   return {
     label: s.label,
     shader,
-    workgroups: gridFor(Math.ceil(s.count / PER_INVOCATION), WORKGROUP, s.capabilities.maxComputeWorkgroupsPerDimension),
-    uniforms: { count: s.count, slot: s.slot },
+    workgroups: gridFor(Math.ceil((chunk?.count ?? s.count) / PER_INVOCATION), WORKGROUP, s.capabilities.maxComputeWorkgroupsPerDimension),
+    uniforms: { count: chunk?.count ?? s.count, slot: s.slot, ...(apply && s.stored?.type.round === 'stochastic' ? { first: chunk?.first ?? 0 } : {}) },
     bindings,
     ...(rng.length > 0 ? { rng } : {}),
   };
@@ -168,5 +193,6 @@ function storedValue(b: ShaderBuilder, s: SolverDispatchSpec, next: Expr<'f32'>,
   const t = s.stored.type;
   if (t.round !== 'stochastic') return quantizeValue(b, t, next);
   rng.push({ prefix: 'store', stream: s.stored.stream });
-  return quantizeValue(b, t, next, rngUniform(b, rngKeyUniforms(b, 'store'), wgsl('u32', 'lpc_i')));
+  const first = b.uniform('first', 'u32');
+  return quantizeValue(b, t, next, rngUniform(b, rngKeyUniforms(b, 'store'), wgsl('u32', `${first} + lpc_i`)));
 }
