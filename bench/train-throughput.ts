@@ -58,27 +58,51 @@ interface StepTiming {
   imagesPerSecond: number;
 }
 
-/** Times whole training steps: the first apart (it compiles pipelines), `warm` more untimed, then timed ones within a budget. */
-async function timeSteps(backend: TrainBackend, batches: DataBatch[], lrAt: (k: number) => number, warm: number, runs: number, budgetMs: number): Promise<StepTiming> {
-  let k = 0;
-  const step = async () => {
-    const b = batches[k % batches.length];
-    const t0 = performance.now();
-    const r = await backend.trainStep(b, { step: k, lr: lrAt(k) });
-    k++;
-    if (r.nonFinite) throw new Error(`step ${k} went non-finite`);
-    return performance.now() - t0;
-  };
-  const firstMs = await step();
-  for (let i = 0; i < warm; i++) await step();
-  const timesMs: number[] = [];
-  const start = performance.now();
-  while (timesMs.length < runs && (timesMs.length === 0 || performance.now() - start < budgetMs)) timesMs.push(await step());
-  const m = median(timesMs);
-  return { firstMs, timesMs, medianMs: m, imagesPerSecond: (BATCH * 1000) / m };
+/** One net's training run on one backend: its batches, rates and step counter. */
+interface Runner {
+  net: string;
+  backend: TrainBackend;
+  batches: DataBatch[];
+  lrAt: (k: number) => number;
+  k: number;
 }
 
-async function netTimings(device: LpcDevice, cache: PipelineCache, ds: Dataset, net: string) {
+/** One training step of a runner, in ms. */
+async function step(r: Runner): Promise<number> {
+  const b = r.batches[r.k % r.batches.length];
+  const t0 = performance.now();
+  const out = await r.backend.trainStep(b, { step: r.k, lr: r.lrAt(r.k) });
+  r.k++;
+  if (out.nonFinite) throw new Error(`${r.net}: step ${r.k} went non-finite`);
+  return performance.now() - t0;
+}
+
+/**
+ * Times the runners' steps round-robin (one step of each net in turn, the order rotating), so a
+ * change of the machine's load during the run touches every net alike and the ratios hold: the
+ * first step of each apart (pipeline compilation), `warm` untimed rounds, then up to `runs` timed
+ * rounds within the budget.
+ */
+async function timeRoundRobin(runners: Runner[], warm: number, runs: number, budgetMs: number): Promise<StepTiming[]> {
+  const first: number[] = [];
+  for (const r of runners) first.push(await step(r));
+  for (let i = 0; i < warm; i++) for (const r of runners) await step(r);
+  const times: number[][] = runners.map(() => []);
+  const t0 = performance.now();
+  for (let round = 0; round < runs && (round === 0 || performance.now() - t0 < budgetMs); round++) {
+    for (let j = 0; j < runners.length; j++) {
+      const k = (j + round) % runners.length;
+      times[k].push(await step(runners[k]));
+    }
+  }
+  return runners.map((_, k) => {
+    const m = median(times[k]);
+    return { firstMs: first[k], timesMs: times[k], medianMs: m, imagesPerSecond: (BATCH * 1000) / m };
+  });
+}
+
+/** The training setup, batches, rates and initial weights of a LeNet of examples/lenet.lpnet at batch 64. */
+function netRun(ds: Dataset, net: string) {
   const source = readFileSync(new URL('../examples/lenet.lpnet', import.meta.url), 'utf8');
   const lowered = lowerSource(source, 'lenet.lpnet', { net, params: { batch: BATCH } });
   const graph = lowered.graphs[0];
@@ -88,20 +112,33 @@ async function netTimings(device: LpcDevice, cache: PipelineCache, ds: Dataset, 
   const setup = buildTrainSetup(graph, settings.solver, settings.seed, {}).setup!;
   const order = shuffledOrder(ds.train.count, settings.seed, 0);
   const t = defaultTransform('u8');
-  const batches = Array.from({ length: 8 }, (_, k) => trainBatch(ds.train, order, k, BATCH, t));
-  const lrAt = (k: number) => learningRate(settings.policy, settings.solver.lr, k);
-  const start = initWeights(graph, settings.seed);
+  return {
+    setup,
+    batches: Array.from({ length: 8 }, (_, k) => trainBatch(ds.train, order, k, BATCH, t)),
+    lrAt: (k: number) => learningRate(settings.policy, settings.solver.lr, k),
+    start: initWeights(graph, settings.seed),
+  };
+}
 
-  const made = await createWebgpuTrainBackend(setup, { device, cache });
-  if (!made.backend) throw new Error(made.diagnostics.map((d) => d.message).join('\n'));
-  await made.backend.setParams(start);
-  const webgpu = await timeSteps(made.backend, batches, lrAt, quick ? 2 : 4, quick ? 5 : 20, quick ? 5_000 : 30_000);
-  await made.backend.dispose();
-
-  const cpuBackend = createCpuBackend(setup);
-  await cpuBackend.setParams(start);
-  const cpu = await timeSteps(cpuBackend, batches, lrAt, 0, quick ? 1 : 3, quick ? 1 : 20_000);
-  return { net, description: DESCRIBE[net], webgpu, cpu };
+async function netTimings(device: LpcDevice, cache: PipelineCache, ds: Dataset) {
+  const runs = NETS.map((net) => ({ net, ...netRun(ds, net) }));
+  const gpuRunners: Runner[] = [];
+  for (const r of runs) {
+    const made = await createWebgpuTrainBackend(r.setup, { device, cache });
+    if (!made.backend) throw new Error(made.diagnostics.map((d) => d.message).join('\n'));
+    await made.backend.setParams(r.start);
+    gpuRunners.push({ net: r.net, backend: made.backend, batches: r.batches, lrAt: r.lrAt, k: 0 });
+  }
+  const webgpu = await timeRoundRobin(gpuRunners, quick ? 2 : 4, quick ? 5 : 20, quick ? 15_000 : 90_000);
+  for (const r of gpuRunners) await r.backend.dispose();
+  const cpuRunners: Runner[] = [];
+  for (const r of runs) {
+    const backend = createCpuBackend(r.setup);
+    await backend.setParams(r.start);
+    cpuRunners.push({ net: r.net, backend, batches: r.batches, lrAt: r.lrAt, k: 0 });
+  }
+  const cpu = await timeRoundRobin(cpuRunners, 0, quick ? 1 : 3, quick ? 1 : 60_000);
+  return runs.map((r, k) => ({ net: r.net, description: DESCRIBE[r.net], webgpu: webgpu[k], cpu: cpu[k] }));
 }
 
 /** LeNet's trained parameter sizes updated by one sgd dispatch each, against one dispatch over all their elements. */
@@ -180,13 +217,11 @@ async function main(): Promise<void> {
   const device = await acquireDevice({ label: 'train-throughput' });
   const cache = new PipelineCache(device.device);
   const { data: ds, source } = data();
-  const nets = [];
-  for (const net of NETS) {
-    const r = await netTimings(device, cache, ds, net);
+  const nets = await netTimings(device, cache, ds);
+  for (const r of nets) {
     console.log(
-      `${net}: webgpu ${r.webgpu.medianMs.toFixed(1)} ms/step (${r.webgpu.imagesPerSecond.toFixed(0)} images/s, first step ${r.webgpu.firstMs.toFixed(0)} ms), cpu ${r.cpu.medianMs.toFixed(0)} ms/step (${r.cpu.imagesPerSecond.toFixed(1)} images/s)`,
+      `${r.net}: webgpu ${r.webgpu.medianMs.toFixed(1)} ms/step (${r.webgpu.imagesPerSecond.toFixed(0)} images/s, first step ${r.webgpu.firstMs.toFixed(0)} ms), cpu ${r.cpu.medianMs.toFixed(0)} ms/step (${r.cpu.imagesPerSecond.toFixed(1)} images/s)`,
     );
-    nets.push(r);
   }
   const solver = await solverLayout(device, cache);
   console.log(`solver: ${solver.perParameterDispatches} dispatches ${solver.perParameterMs.toFixed(2)} ms, one dispatch ${solver.oneDispatchMs.toFixed(2)} ms (${solver.elements} elements)`);
@@ -240,8 +275,9 @@ function writeSection(r: Result): void {
     '',
     'Method: whole training steps of `lpc train`\'s backends (`TrainBackend.trainStep`: forward, backward, solver, batch upload and the',
     'readback of losses, logits and the step\'s control block), with the nets\' train section (sgd, momentum 0.9, weight decay',
-    '5e-4, inv schedule) from the fillers, cycling over 8 batches of 64. WebGPU: the first step is reported apart (lavapipe',
-    'compiles each pipeline when it is first dispatched), then a few warm-up steps, then the median of up to 20 timed steps;',
+    '5e-4, inv schedule) from the fillers, cycling over 8 batches of 64. The three nets step in turn (round-robin, rotating',
+    'order), so a change of the machine\'s load touches them alike. WebGPU: the first step is reported apart (lavapipe',
+    'compiles each pipeline when it is first dispatched), then a few warm-up rounds, then the median of up to 20 timed steps;',
     'each step is one command buffer and one wait, and the wait sleeps on a timer for most of the expected time before',
     'creating the map promise (src/runtime/webgpu/wait.ts), so Node\'s polling does not take a core from lavapipe.',
     'CPU reference: the median of a few steps. Quantization cost: the step time of the fixed-point net over the f32 net\'s.',

@@ -19,8 +19,9 @@ import { workgroupReduce } from './workgroup-reduce.js';
  *    derivatives of the node's epilogue stages applied in reverse, the stages recomputed forward
  *    from the saved pre-epilogue value (`req.preEpilogue`), as the CPU executor runs a fused node's
  *    backward (src/runtime/cpu/backward.ts); a stochastic stage redraws with its forward keys;
- *  - the op's own result `ownOutput(j)` (the pre-epilogue value when the node is fused, else the
- *    output), which softmax, tanh and sigmoid differentiate through;
+ *  - the op's own result `ownOutput(j)` / `ownCode(j)` (the pre-epilogue value when the node is
+ *    fused, else the output), which softmax differentiates through and max_pool finds its
+ *    window's winner with;
  *  - the store: gradients are f32; with accumulation (a value read by several nodes, or a second
  *    position of the same gradient in one step) the kernel adds to what is there, one f32 add, as
  *    the CPU sums gradients that meet (`fround(existing + new)`).
