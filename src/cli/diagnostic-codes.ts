@@ -15,6 +15,7 @@ import { diffCodes } from './diff/codes.js';
 import { codegenCodes } from '../codegen/codes.js';
 import { bundleCodes } from '../codegen/ts/codes.js';
 import { webgpuTrainCodes } from '../runtime/webgpu/train/codes.js';
+import { tuneCodes } from '../runtime/webgpu/tune/codes.js';
 
 /** Every area's code table, in pipeline order, with the area's name for the docs. */
 export const CODE_TABLES: readonly { area: string; table: CodeTable }[] = [
@@ -31,6 +32,7 @@ export const CODE_TABLES: readonly { area: string; table: CodeTable }[] = [
   { area: 'WGSL program planning', table: codegenCodes },
   { area: 'compiled bundles: the generated module, `lpc/runtime`, `lpc bundle`', table: bundleCodes },
   { area: 'training on WebGPU', table: webgpuTrainCodes },
+  { area: 'kernel tuning: `lpc tune` and its cache', table: tuneCodes },
   { area: '`lpc compile`', table: compileCodes },
   { area: '`lpc diff`', table: diffCodes },
   { area: '`lpc fmt`', table: formatCodes },

@@ -21,6 +21,9 @@ import type { Tensor } from '../../numeric/tensor.js';
 import { loadWeightsFile } from '../../runtime/weights/match-weights.js';
 import { PORTABLE_WGSL, type WgslCapabilities } from '../../codegen/wgsl/lib/capabilities.js';
 import { tryAcquireDevice } from '../../runtime/webgpu/device.js';
+import type { AdapterIdentity } from '../../runtime/webgpu/capabilities.js';
+import { DEFAULT_TUNE_CACHE } from '../../runtime/webgpu/tune/cache.js';
+import { tunedConfigs, type TunedConfigs } from '../../runtime/webgpu/tune/config-for.js';
 
 /**
  * `lpc compile FILE [--net NAME] [--param k=v ...] [--mode inference|training]
@@ -40,7 +43,10 @@ import { tryAcquireDevice } from '../../runtime/webgpu/device.js';
  *   --weights W.lpw    with -o: also write the weights into the folder (weights.lpw), each
  *                      parameter packed in the type the program stores it in
  *   --device           generate the kernels for this machine's WebGPU adapter (its limits and
- *                      language features) instead of the limits every adapter offers
+ *                      language features) instead of the limits every adapter offers, with the
+ *                      kernel configurations `lpc tune` chose for it (.lpc/tune-cache.json)
+ *   --tune-cache FILE  the tuning cache to take configurations from (without --device: those of
+ *                      the one adapter the file holds)
  * With none of these it prints one summary line per net.
  */
 interface CompileCliOptions {
@@ -52,6 +58,7 @@ interface CompileCliOptions {
   out?: string;
   device?: boolean;
   weights?: string;
+  tuneCache?: string;
 }
 
 function cwdHost(cwd: string): SourceHost {
@@ -97,17 +104,30 @@ function summaryLine(lowered: Graph, r: PipelineResult): string {
   );
 }
 
-/** The capabilities kernels are generated for: the portable limits, or this machine's adapter (--device). */
-async function targetCapabilities(opts: CompileCliOptions, print: (ds: readonly Diagnostic[]) => void): Promise<WgslCapabilities | undefined> {
-  if (!opts.device) return PORTABLE_WGSL;
+/** The capabilities kernels are generated for: the portable limits, or this machine's adapter (--device), and that adapter. */
+async function targetCapabilities(opts: CompileCliOptions, print: (ds: readonly Diagnostic[]) => void): Promise<{ caps: WgslCapabilities; adapter?: AdapterIdentity } | undefined> {
+  if (!opts.device) return { caps: PORTABLE_WGSL };
   const got = await tryAcquireDevice({ label: 'lpc compile' });
   if (!got.ok) {
     print(got.diagnostics);
     return undefined;
   }
   const caps = got.device.wgsl;
+  const adapter = got.device.capabilities.adapter;
   got.device.destroy();
-  return caps;
+  return { caps, adapter };
+}
+
+/**
+ * The tuned kernel configurations to compile with: with --device, the cache's choices for this
+ * machine's adapter (the default cache when it exists, or --tune-cache); with --tune-cache alone,
+ * the choices of the one adapter the cache holds. Otherwise none (every layer's default).
+ */
+function compileTuning(opts: CompileCliOptions, cwd: string, adapter: AdapterIdentity | undefined, print: (ds: readonly Diagnostic[]) => void): TunedConfigs['configFor'] {
+  if (!opts.device && opts.tuneCache === undefined) return undefined;
+  const tuned = tunedConfigs(resolve(cwd, opts.tuneCache ?? DEFAULT_TUNE_CACHE), adapter);
+  print(tuned.diagnostics);
+  return tuned.configFor;
 }
 
 async function compile(file: string, opts: CompileCliOptions, io: CliIO): Promise<number> {
@@ -128,9 +148,12 @@ async function compile(file: string, opts: CompileCliOptions, io: CliIO): Promis
   }
 
   let caps: WgslCapabilities | undefined;
+  let configFor: TunedConfigs['configFor'];
   if (opts.out !== undefined) {
-    caps = await targetCapabilities(opts, print);
-    if (!caps) return 1;
+    const target = await targetCapabilities(opts, print);
+    if (!target) return 1;
+    caps = target.caps;
+    configFor = compileTuning(opts, io.cwd, target.adapter, print);
   }
 
   let failed = false;
@@ -145,7 +168,7 @@ async function compile(file: string, opts: CompileCliOptions, io: CliIO): Promis
     if (opts.emit === 'ir') io.out(plannedIrText(r));
     if (opts.emit === 'explain' || opts.explain) io.out(explainText(r));
     if (opts.out !== undefined && caps) {
-      const bundle = bundleFiles(r, caps, plannedIrText(r));
+      const bundle = bundleFiles(r, caps, plannedIrText(r), { configFor });
       print(bundle.diagnostics, checked.sources);
       if (!bundle.files || !bundle.program) {
         failed = true;
@@ -199,6 +222,7 @@ export const compileCommand: LpcCommand = {
       .option('--explain', 'print per-layer shapes, types, accumulators, parameters and MACs, the fusion report and memory peaks')
       .option('-o, --out <dir>', 'write <dir>/<net>/: the typed TypeScript module (and .js, .d.ts), WGSL shaders, manifest.json, plan.ir, graph.json')
       .option('--device', "with -o: generate the kernels for this machine's WebGPU adapter instead of the portable limits")
+      .option('--tune-cache <file>', `with -o: kernel configurations chosen by \`lpc tune\` (with --device: default ${DEFAULT_TUNE_CACHE} when it exists)`)
       .option('--weights <file>', 'with -o: write these weights (.lpw) into the folder, packed in the types the net stores them in')
       .action(async (file: string, opts: CompileCliOptions) => {
         ctx.exitCode = await compile(file, opts, ctx.io);

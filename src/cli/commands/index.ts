@@ -13,6 +13,7 @@ import { quantizeCommand } from './quantize.js';
 import { sweepCommand } from './sweep.js';
 import { diffCommand } from './diff.js';
 import { bundleCommand } from './bundle.js';
+import { tuneCommand } from './tune.js';
 
 /** Every `lpc` subcommand, one module each. Adding a command: one file and one line here. */
-export const commands: LpcCommand[] = [checkCommand, fmtCommand, runCommand, initWeightsCommand, importCommand, exportCommand, compileCommand, trainCommand, evalCommand, codesCommand, diffCommand, quantizeCommand, sweepCommand, bundleCommand];
+export const commands: LpcCommand[] = [checkCommand, fmtCommand, runCommand, initWeightsCommand, importCommand, exportCommand, compileCommand, trainCommand, evalCommand, codesCommand, diffCommand, quantizeCommand, sweepCommand, bundleCommand, tuneCommand];

@@ -11,6 +11,7 @@ import { fromCwd, hasErrors, loadNet, printDiagnostics } from '../run/load-net.j
 import { collect, parseScale, parseSeed } from '../run/options.js';
 import { describeOutputs, describeTimings, outputsJson } from '../run/print-results.js';
 import { runOnWebgpu } from '../run/webgpu-run.js';
+import { DEFAULT_TUNE_CACHE } from '../../runtime/webgpu/tune/cache.js';
 
 /**
  * `lpc run FILE.lpnet [--net NAME] [--param k=v] [--backend cpu|webgpu] [--weights W.lpw]
@@ -34,6 +35,7 @@ interface RunCliOptions {
   seed: number;
   timing?: boolean;
   out?: string;
+  tuneCache?: string;
 }
 
 async function run(file: string, opts: RunCliOptions, ctx: CommandContext): Promise<number> {
@@ -58,7 +60,7 @@ async function run(file: string, opts: RunCliOptions, ctx: CommandContext): Prom
   let where = 'the cpu backend';
   let timingLines: string[] = [];
   if (opts.backend === 'webgpu') {
-    const r = await runOnWebgpu(planned, weights, inputs.inputs, { seed: opts.seed, step: 0, timing: opts.timing });
+    const r = await runOnWebgpu(planned, weights, inputs.inputs, { seed: opts.seed, step: 0, timing: opts.timing }, {}, fromCwd(io, opts.tuneCache ?? DEFAULT_TUNE_CACHE));
     printDiagnostics(reporter, r.diagnostics);
     if (!r.result) return 1;
     ({ outputs, losses } = r.result);
@@ -116,6 +118,7 @@ export const runCommand: LpcCommand = {
       .option('--seed <n>', 'seed for random weights, random inputs and stochastic rounding', parseSeed, 1)
       .option('--timing', 'with --backend webgpu: print the GPU time of each layer (timestamp queries)')
       .option('--out <file.json>', 'write every output and loss value as JSON')
+      .option('--tune-cache <file>', `with --backend webgpu: the kernel choices of \`lpc tune\` (default ${DEFAULT_TUNE_CACHE} when it exists)`)
       .action(async (file: string, opts: RunCliOptions) => {
         ctx.exitCode = await run(file, opts, ctx);
       });

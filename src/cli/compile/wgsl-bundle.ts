@@ -1,5 +1,5 @@
 import type { WgslCapabilities } from '../../codegen/wgsl/lib/capabilities.js';
-import { buildWgslProgram } from '../../codegen/wgsl/program.js';
+import { buildWgslProgram, type BuildProgramOptions } from '../../codegen/wgsl/program.js';
 import type { WgslProgram } from '../../codegen/wgsl/program-types.js';
 import { programManifest, programTotals, shaderFiles } from '../../codegen/wgsl/program-manifest.js';
 import type { Diagnostic } from '../../diag/diagnostic.js';
@@ -27,8 +27,8 @@ export interface Bundle {
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 
-export function bundleFiles(planned: PipelineResult, caps: WgslCapabilities, planText: string): Bundle {
-  const built = buildWgslProgram(planned, caps);
+export function bundleFiles(planned: PipelineResult, caps: WgslCapabilities, planText: string, opts: Pick<BuildProgramOptions, 'configFor'> = {}): Bundle {
+  const built = buildWgslProgram(planned, caps, opts);
   if (!built.program) return { diagnostics: built.diagnostics, summary: '' };
   const p = built.program;
   const files: Record<string, string> = {

@@ -4,6 +4,7 @@ import type { Tensor } from '../../numeric/tensor.js';
 import type { PipelineResult } from '../../passes/pipeline.js';
 import { describeCapabilities } from '../../runtime/webgpu/capabilities.js';
 import { tryAcquireDevice, type AcquireOptions, type LpcDevice } from '../../runtime/webgpu/device.js';
+import { tunedConfigs } from '../../runtime/webgpu/tune/config-for.js';
 import { createWebgpuNet, type WebgpuNet, type WebgpuRunOptions, type WebgpuRunResult } from '../../runtime/webgpu/executor.js';
 
 /**
@@ -25,6 +26,8 @@ export async function runOnWebgpu(
   inputs: ReadonlyMap<string, Tensor>,
   opts: WebgpuRunOptions,
   acquire: AcquireOptions = {},
+  /** A tuning cache (`lpc tune`): its choices for this device's adapter are used where it has them. */
+  tuneCache?: string,
 ): Promise<WebgpuRunOutcome> {
   const got = await tryAcquireDevice({ label: 'lpc run', ...acquire });
   if (!got.ok) return { diagnostics: got.diagnostics };
@@ -32,11 +35,12 @@ export async function runOnWebgpu(
   const adapter = describeCapabilities(device.capabilities).split('\n')[0].replace(/^adapter: /, '');
   let net: WebgpuNet | undefined;
   try {
-    const built = buildWgslProgram(planned, device.wgsl);
-    if (!built.program) return { adapter, diagnostics: built.diagnostics };
+    const tuned = tuneCache !== undefined ? tunedConfigs(tuneCache, device.capabilities.adapter) : { diagnostics: [] };
+    const built = buildWgslProgram(planned, device.wgsl, { configFor: tuned.configFor });
+    if (!built.program) return { adapter, diagnostics: [...tuned.diagnostics, ...built.diagnostics] };
     net = await createWebgpuNet(device, built.program, weights);
     const result = await net.run(inputs, opts);
-    return { result, adapter, diagnostics: built.diagnostics };
+    return { result, adapter, diagnostics: [...tuned.diagnostics, ...built.diagnostics] };
   } catch (e) {
     if (e instanceof DiagnosticError) return { adapter, diagnostics: e.diagnostics };
     throw e;

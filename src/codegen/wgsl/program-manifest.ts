@@ -96,6 +96,7 @@ export function programManifest(p: WgslProgram): Json {
       output: n.output,
       epilogue: n.request ? n.request.epilogue.map((s) => s.name) : null,
       accumulate: n.request?.accumulate ?? null,
+      config: n.request?.config ? { ...n.request.config } : null,
       dispatches: [...n.dispatches],
     })),
     dispatches: p.dispatches.map((d) => {

@@ -3,7 +3,7 @@ import { getOp } from '../../ops/registry.js';
 import type { PipelineResult } from '../../passes/pipeline.js';
 import { CODEGEN_CODES } from '../codes.js';
 import type { WgslCapabilities } from './lib/capabilities.js';
-import type { KernelDispatch } from './lib/kernel.js';
+import type { KernelDispatch, KernelRequest } from './lib/kernel.js';
 import { QUANT_STATS_BINDING } from './lib/quantizer.js';
 import type { BuiltShader } from './lib/shader-builder.js';
 import { checkDispatch } from './program-dispatch.js';
@@ -28,6 +28,8 @@ export * from './program-types.js';
 export interface BuildProgramOptions {
   /** Op registry to use (tests inject ops); default the registry. */
   lookup?: OpLookup;
+  /** Kernel configuration per request (`lpc tune`'s cached choice); undefined: the op's default. */
+  configFor?: (req: KernelRequest, op: string) => Readonly<Record<string, number>> | undefined;
 }
 
 export function buildWgslProgram(
@@ -60,6 +62,8 @@ export function buildWgslProgram(
     const built = buildRequest({ graph, node, index, table, capabilities, training, lookup });
     diagnostics.push(...built.diagnostics);
     if (!built.request) return;
+    const config = opts.configFor?.(built.request, node.op);
+    if (config) built.request.config = config;
     let kernel: KernelDispatch[];
     try {
       kernel = op.wgsl.forward(built.request);
