@@ -1,3 +1,4 @@
+import type { ConvGeometry } from '../numeric/conv-geometry.js';
 import type { Attrs } from '../ir/graph.js';
 import { exactBiasAdder } from './exact-bias.js';
 import type { OpDef, ShapeResult } from './op-def.js';
@@ -16,26 +17,7 @@ import { convBackward } from './conv.wgsl-backward.js';
  *   floor((in + 2*pad - (dilation*(k-1)+1)) / stride) + 1        (SEMANTICS.md section 5)
  */
 
-/** Everything the loops need, derived once from the input shape and attributes. */
-interface ConvGeometry {
-  n: number;
-  cin: number;
-  h: number;
-  w: number;
-  cout: number;
-  group: number;
-  kh: number;
-  kw: number;
-  strideH: number;
-  strideW: number;
-  padH: number;
-  padW: number;
-  dilH: number;
-  dilW: number;
-  hout: number;
-  wout: number;
-}
-
+/** Everything the loops need (src/numeric/conv-geometry.ts), derived once from the input shape and attributes. */
 function convGeometry(inputShape: readonly number[], attrs: Attrs): { ok: true; g: ConvGeometry } | Extract<ShapeResult, { ok: false }> {
   if (inputShape.length !== 4) {
     return {

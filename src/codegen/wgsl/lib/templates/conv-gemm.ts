@@ -1,3 +1,4 @@
+import type { ConvGeometry } from '../../../../numeric/conv-geometry.js';
 import { storageLayout } from '../packing.js';
 import { wgsl, type Expr } from '../expr.js';
 import { helper } from '../helper.js';
@@ -22,24 +23,7 @@ import { accumulatorFracBits, FLAT_K, layerElement, ParamReader, type GemmMac, t
  * reference skips them: adding +0 leaves an f32 sum unchanged). Sizes are uniforms: one pipeline
  * serves every layer with the same types, bias, epilogue and tile configuration.
  */
-export interface ConvGemmGeometry {
-  n: number;
-  cin: number;
-  h: number;
-  w: number;
-  cout: number;
-  group: number;
-  kh: number;
-  kw: number;
-  strideH: number;
-  strideW: number;
-  padH: number;
-  padW: number;
-  dilH: number;
-  dilW: number;
-  hout: number;
-  wout: number;
-}
+export type ConvGemmGeometry = ConvGeometry;
 
 export function convShape(req: KernelRequest, g: ConvGemmGeometry): GemmShape {
   return {

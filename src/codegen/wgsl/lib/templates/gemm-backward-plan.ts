@@ -1,3 +1,4 @@
+import type { ConvGeometry } from '../../../../numeric/conv-geometry.js';
 import type { KernelBackwardRequest } from '../kernel.js';
 
 /**
@@ -6,25 +7,8 @@ import type { KernelBackwardRequest } from '../kernel.js';
  */
 
 /** One conv or dense layer as the backward kernels see it. */
-export interface GemmBackwardGeometry {
-  /** Input [n, cin, h, w] (dense: [M, K, 1, 1]). */
-  n: number;
-  cin: number;
-  h: number;
-  w: number;
-  /** Output channels and channel groups. */
-  cout: number;
-  group: number;
-  kh: number;
-  kw: number;
-  strideH: number;
-  strideW: number;
-  padH: number;
-  padW: number;
-  dilH: number;
-  dilW: number;
-  hout: number;
-  wout: number;
+export interface GemmBackwardGeometry extends ConvGeometry {
+  /* Input [n, cin, h, w] (dense: [M, K, 1, 1]); output channels and channel groups. */
   /**
    * Weight (oc, icg, ky, kx) is element oc * weightStrideOut + icg * weightStrideIn + ky * kw + kx:
    * conv [cout, cin/group, kh, kw] has (cin/group * kh * kw, kh * kw); dense [U, K] (1, ...) has
