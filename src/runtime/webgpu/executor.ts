@@ -4,7 +4,7 @@ import type { Tensor } from '../../numeric/tensor.js';
 import { WEBGPU_CODES } from './codes.js';
 import type { LpcDevice } from './device.js';
 import { withErrorScope } from './error-scope.js';
-import { decodeValues, unpackCodes } from './host-packing.js';
+import { decodeValues, unpackCodes, valuesOfCodes } from './host-packing.js';
 import { prepareDispatches, recordDispatch, type PreparedDispatch, type PreparedDispatches } from './net-dispatches.js';
 import { inputWords, parameterWords } from './net-host-data.js';
 import { allocateNetTensors, copyTensorOut, readbackBytes, writeTensorWords, type DeviceTensor, type NetTensors } from './net-tensors.js';
@@ -260,8 +260,15 @@ class Net implements WebgpuNet {
       // Chunks hold whole words and were copied back to back, so the words are in element order.
       const words = new Uint32Array(bytes, valueAt.get(id)!, readbackBytes(t) / 4);
       const type = t.tensor.type;
-      values.set(id, { shape: [...t.tensor.shape], data: decodeValues(words, type, t.tensor.elements) });
-      if (type.kind !== 'f32') codes.set(id, unpackCodes(words, type, t.tensor.elements));
+      if (type.kind === 'fixed') {
+        // unpacked once: the codes, and the values from them
+        const c = unpackCodes(words, type, t.tensor.elements);
+        codes.set(id, c);
+        values.set(id, { shape: [...t.tensor.shape], data: valuesOfCodes(c, type) });
+      } else {
+        values.set(id, { shape: [...t.tensor.shape], data: decodeValues(words, type, t.tensor.elements) });
+        if (type.kind === 'i32') codes.set(id, unpackCodes(words, type, t.tensor.elements));
+      }
     }
     const stats = new Uint32Array(bytes, statsAt, 2);
     const pick = (named: { name: string; value: string }[]) => new Map(named.filter((o) => values.has(o.value)).map((o) => [o.name, values.get(o.value)!]));

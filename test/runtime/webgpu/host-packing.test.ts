@@ -56,4 +56,23 @@ describe('host packing', () => {
     expect(codesInRange([-128], fixed(3, 5))).toBe(false);
     expect(codesInRange([-128], fixed(3, 5, 'nearest', 'wrap'))).toBe(true);
   });
+
+  it.each([fixed(2, 2), fixed(8, 8), fixed(9, 7, 'nearest', 'wrap'), fixed(4, 4, 'stochastic'), fixed(16, 16, 'nearest', 'saturate')])(
+    'encodes %o straight into the lanes exactly as quantize-then-pack does, with the same statistics',
+    (t: FixedType) => {
+      const values: number[] = [NaN, Infinity, -Infinity, 1e9, -1e9, 0, -0];
+      for (let i = 0; i < 200; i++) values.push(Math.sin(i * 12.9898) * 2 ** (t.intBits + 1));
+      const draw = (i: number) => ((i * 2654435761) % 4294967296) / 4294967296;
+      const [s1, s2] = [emptyQuantizeStats(), emptyQuantizeStats()];
+      const words = encodeValues(values, t, draw, s1);
+      expect(Array.from(words)).toEqual(Array.from(packCodes(quantizeToCodes(values, t, draw, s2), t)));
+      expect(s1).toEqual(s2);
+      expect(s1.nan).toBe(1);
+    },
+  );
+
+  it('refuses codes that are not integers', () => {
+    expect(() => packCodes([1.5], fixed(4, 4))).toThrow(/8-bit lane/);
+    expect(() => packCodes([2 ** 31], fixed(16, 16))).toThrow(/32-bit lane/);
+  });
 });
