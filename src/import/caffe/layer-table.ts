@@ -181,71 +181,52 @@ function quantizeFromLPAct(ctx: RowContext): Conversion | undefined {
   return { op: 'quantize', attrs: { to: lp.type }, types: {} };
 }
 
+/**
+ * The two rows of a layer with weights: Caffe's float layer and the seed's LP layer (the same
+ * parameter message plus `lpfp_param`, with the LP blob layout). A node exports as the LP layer
+ * when a parameter has a fixed-point type.
+ */
+function weightedLayerRows(
+  op: 'conv' | 'dense',
+  floatType: string,
+  lpType: string,
+  attrsOf: (ctx: RowContext) => Attrs | undefined,
+  paramOut: (n: IrNode) => Record<string, CaffeMessage>,
+): LayerRow[] {
+  const common = { kind: 'op' as const, op, bottoms: [1, 1] as [number, number], tops: [1, 1] as [number, number] };
+  return [
+    {
+      ...common,
+      type: floatType,
+      convert: (ctx) => {
+        const attrs = attrsOf(ctx);
+        return attrs ? { op, attrs, types: {} } : undefined;
+      },
+      blobSlots: fullBlobs,
+      exports: (n) => n.op === op && !hasFixedParams(n),
+      toCaffe: (n) => ({ type: floatType, fields: { param: paramSpecsOut(n.attrs), ...paramOut(n) } }),
+    },
+    {
+      ...common,
+      type: lpType,
+      convert: (ctx) => {
+        const attrs = attrsOf(ctx);
+        const types = lpTypes(ctx);
+        return attrs && types ? { op, attrs, types } : undefined;
+      },
+      blobSlots: lpBlobs,
+      exports: (n) => n.op === op && hasFixedParams(n),
+      toCaffe: (n) => ({
+        type: lpType,
+        fields: { param: paramSpecsOut(n.attrs), ...paramOut(n), lpfp_param: lpfpOut(n.types.weights ?? n.types.bias!, n.types.bias !== undefined) },
+      }),
+    },
+  ];
+}
+
 export const LAYER_TABLE: readonly LayerRow[] = [
-  {
-    type: 'Convolution',
-    kind: 'op',
-    op: 'conv',
-    bottoms: [1, 1],
-    tops: [1, 1],
-    convert: (ctx) => {
-      const attrs = convAttrs(ctx);
-      return attrs ? { op: 'conv', attrs, types: {} } : undefined;
-    },
-    blobSlots: fullBlobs,
-    exports: (n) => n.op === 'conv' && !hasFixedParams(n),
-    toCaffe: (n) => ({ type: 'Convolution', fields: { param: paramSpecsOut(n.attrs), convolution_param: convOut(n) } }),
-  },
-  {
-    type: 'LPConvolution',
-    kind: 'op',
-    op: 'conv',
-    bottoms: [1, 1],
-    tops: [1, 1],
-    convert: (ctx) => {
-      const attrs = convAttrs(ctx);
-      const types = lpTypes(ctx);
-      return attrs && types ? { op: 'conv', attrs, types } : undefined;
-    },
-    blobSlots: lpBlobs,
-    exports: (n) => n.op === 'conv' && hasFixedParams(n),
-    toCaffe: (n) => ({
-      type: 'LPConvolution',
-      fields: { param: paramSpecsOut(n.attrs), convolution_param: convOut(n), lpfp_param: lpfpOut(n.types.weights ?? n.types.bias!, n.types.bias !== undefined) },
-    }),
-  },
-  {
-    type: 'InnerProduct',
-    kind: 'op',
-    op: 'dense',
-    bottoms: [1, 1],
-    tops: [1, 1],
-    convert: (ctx) => {
-      const attrs = denseAttrs(ctx);
-      return attrs ? { op: 'dense', attrs, types: {} } : undefined;
-    },
-    blobSlots: fullBlobs,
-    exports: (n) => n.op === 'dense' && !hasFixedParams(n),
-    toCaffe: (n) => ({ type: 'InnerProduct', fields: { param: paramSpecsOut(n.attrs), inner_product_param: denseOut(n) } }),
-  },
-  {
-    type: 'LPInnerProduct',
-    kind: 'op',
-    op: 'dense',
-    bottoms: [1, 1],
-    tops: [1, 1],
-    convert: (ctx) => {
-      const attrs = denseAttrs(ctx);
-      const types = lpTypes(ctx);
-      return attrs && types ? { op: 'dense', attrs, types } : undefined;
-    },
-    blobSlots: lpBlobs,
-    exports: (n) => n.op === 'dense' && hasFixedParams(n),
-    toCaffe: (n) => ({
-      type: 'LPInnerProduct',
-      fields: { param: paramSpecsOut(n.attrs), inner_product_param: denseOut(n), lpfp_param: lpfpOut(n.types.weights ?? n.types.bias!, n.types.bias !== undefined) },
-    }),
-  },
+  ...weightedLayerRows('conv', 'Convolution', 'LPConvolution', convAttrs, (n) => ({ convolution_param: convOut(n) })),
+  ...weightedLayerRows('dense', 'InnerProduct', 'LPInnerProduct', denseAttrs, (n) => ({ inner_product_param: denseOut(n) })),
   {
     type: 'LPAct',
     kind: 'op',
