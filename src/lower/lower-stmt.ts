@@ -4,7 +4,7 @@ import type { Expr, InputStmt, LetStmt, MarkerStmt, RepeatStmt, ReturnStmt, Stmt
 import { describeConst, formatNumber, intValue, numberOf, wholeNumberOf } from './const-value.js';
 import { divisionHint, evaluate, resolveType } from './evaluate.js';
 import { bindingBase, type BodyResult, type DeclaredOut, type Expansion } from './expansion.js';
-import { lowerCall, lowerTensor } from './lower-call.js';
+import { lowerCall } from './lower-call.js';
 import type { Binding } from './scope.js';
 import { checkRealType } from './types.js';
 

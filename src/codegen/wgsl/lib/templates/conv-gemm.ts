@@ -47,29 +47,29 @@ export function convKernel(req: KernelRequest, g: ConvGemmGeometry, config?: Gem
   const shape = convShape(req, g);
   const k = new GemmKernel(req, 'conv', shape, config ?? chooseConfig(req.config, shape, req.capabilities));
   const exact = req.accumulate === 'exact';
-  const x = k.tensor('input', req.inputs[0]);
-  const weights = new ParamReader(k.b, req, 0, k.tensor('weights', req.params[0]), k.rng);
-  const bias = req.params.length > 1 ? new ParamReader(k.b, req, 1, k.tensor('bias', req.params[1]), k.rng) : undefined;
+  const x = k.input('input', req.inputs[0]);
+  const weights = new ParamReader(k.b, req, 0, k.input('weights', req.params[0]), k.rng);
+  const bias = req.params.length > 1 ? new ParamReader(k.b, req, 1, k.input('bias', req.params[1]), k.rng) : undefined;
   const mac: GemmMac = exact ? 'i32' : 'f32';
   const accFrac = exact ? accumulatorFracBits(x.type, weights.type) : undefined;
 
   const u = {
-    cin: k.uniform('cv_cin', g.cin),
-    cig: k.uniform('cv_cig', g.cin / g.group),
-    cog: k.uniform('cv_cog', g.cout / g.group),
-    groups: k.uniform('cv_groups', g.group),
-    h: k.uniform('cv_h', g.h),
-    w: k.uniform('cv_w', g.w),
-    hw: k.uniform('cv_hw', g.h * g.w),
-    kh: k.uniform('cv_kh', g.kh),
-    kw: k.uniform('cv_kw', g.kw),
-    wout: k.uniform('cv_wout', g.wout),
-    sh: k.uniform('cv_sh', g.strideH),
-    sw: k.uniform('cv_sw', g.strideW),
-    ph: k.uniform('cv_ph', g.padH),
-    pw: k.uniform('cv_pw', g.padW),
-    dh: k.uniform('cv_dh', g.dilH),
-    dw: k.uniform('cv_dw', g.dilW),
+    cin: k.u32('cv_cin', g.cin),
+    cig: k.u32('cv_cig', g.cin / g.group),
+    cog: k.u32('cv_cog', g.cout / g.group),
+    groups: k.u32('cv_groups', g.group),
+    h: k.u32('cv_h', g.h),
+    w: k.u32('cv_w', g.w),
+    hw: k.u32('cv_hw', g.h * g.w),
+    kh: k.u32('cv_kh', g.kh),
+    kw: k.u32('cv_kw', g.kw),
+    wout: k.u32('cv_wout', g.wout),
+    sh: k.u32('cv_sh', g.strideH),
+    sw: k.u32('cv_sw', g.strideW),
+    ph: k.u32('cv_ph', g.padH),
+    pw: k.u32('cv_pw', g.padW),
+    dh: k.u32('cv_dh', g.dilH),
+    dw: k.u32('cv_dw', g.dilW),
   };
   const levels: KLevel[] = [
     { v: 'lpc_kc', count: u.cig },

@@ -52,15 +52,15 @@ export function denseKernel(req: KernelRequest, g: DenseGemmGeometry, config?: G
   const k = new GemmKernel(req, 'dense', shape, cfg);
   const exact = req.accumulate === 'exact';
   const dot4 = denseUsesDot4(req, g, cfg);
-  const x = k.tensor('input', req.inputs[0]);
-  const weights = new ParamReader(k.b, req, 0, k.tensor('weights', req.params[0]), k.rng);
-  const bias = req.params.length > 1 ? new ParamReader(k.b, req, 1, k.tensor('bias', req.params[1]), k.rng) : undefined;
+  const x = k.input('input', req.inputs[0]);
+  const weights = new ParamReader(k.b, req, 0, k.input('weights', req.params[0]), k.rng);
+  const bias = req.params.length > 1 ? new ParamReader(k.b, req, 1, k.input('bias', req.params[1]), k.rng) : undefined;
   const mac: GemmMac = dot4 ? 'dot4' : exact ? 'i32' : 'f32';
   const accFrac = exact ? accumulatorFracBits(x.type, weights.type) : undefined;
 
-  const units = k.uniform('dn_units', g.units);
+  const units = k.u32('dn_units', g.units);
   // dot4 walks K / 4 words per row; otherwise one feature at a time.
-  const steps = dot4 ? k.uniform('dn_words', g.k / 4) : k.k;
+  const steps = dot4 ? k.u32('dn_words', g.k / 4) : k.k;
   const kv = wgsl('u32', 'lpc_kd');
   const xAt = (i: Expr<'u32'>): OperandValue => (dot4 ? x.word(i) : exact ? x.loadCode(i) : x.loadValue(i));
   const wAt = (i: Expr<'u32'>): OperandValue => (dot4 ? weights.acc.word(i) : exact ? weights.code(i) : weights.value(i));

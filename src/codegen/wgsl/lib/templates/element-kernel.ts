@@ -1,10 +1,11 @@
+import { KernelParts } from './kernel-parts.js';
 import { wgsl, type Expr } from '../expr.js';
 import { helper } from '../helper.js';
-import type { KernelBinding, KernelDispatch, KernelRequest, KernelRng, KernelTensor } from '../kernel.js';
-import { gridFor, ShaderBuilder, type StorageAccess } from '../shader-builder.js';
+import type { KernelDispatch, KernelRequest, KernelRng } from '../kernel.js';
+import { gridFor, ShaderBuilder } from '../shader-builder.js';
 import type { TensorAccessor } from '../tensor-accessor.js';
 import { finishElement, resultType, type OpElement } from './element-result.js';
-import { elementCount, flatAccessor, flatUniforms, tensorBindingsOf } from './kernel-io.js';
+import { elementCount } from './kernel-io.js';
 
 /**
  * The kernel shape most ops share: every output element is a function of the inputs alone (maps,
@@ -33,43 +34,13 @@ export interface FinishOptions {
   owns?: (i: Expr<'u32'>) => Expr<'bool'>;
 }
 
-export class ElementKernel {
-  readonly b: ShaderBuilder;
-  readonly rng: KernelRng[] = [];
-  readonly bindings: KernelBinding[] = [];
-  private readonly flat: [TensorAccessor, KernelTensor][] = [];
-  private readonly values: Record<string, number> = {};
-  private readonly scratch: { id: string; bytes: number }[] = [];
-
+export class ElementKernel extends KernelParts {
   constructor(
     readonly req: KernelRequest,
     readonly what: string,
     workgroupSize = ELEMENT_WORKGROUP,
   ) {
-    this.b = new ShaderBuilder({ capabilities: req.capabilities, workgroupSize });
-  }
-
-  /** A tensor read (or written) by flat offset; its bindings and length uniform are recorded. */
-  input(name: string, t: KernelTensor, access: StorageAccess = 'read'): TensorAccessor {
-    const acc = flatAccessor(this.b, name, t, access);
-    this.flat.push([acc, t]);
-    this.bindings.push(...tensorBindingsOf(acc, t));
-    return acc;
-  }
-
-  /** A raw f32 storage buffer bound to scratch `id` (statistics computed by an earlier dispatch). */
-  scratchBuffer(name: string, id: string, access: StorageAccess, bytes?: number): string {
-    const binding = this.b.storageBuffer(name, 'f32', access);
-    this.bindings.push({ name: binding, tensor: id });
-    if (bytes !== undefined) this.scratch.push({ id, bytes });
-    return binding;
-  }
-
-  /** A uniform field with its value for this dispatch. */
-  uniform<T extends 'u32' | 'i32' | 'f32'>(name: string, type: T, value: number): Expr<T> {
-    const e = this.b.uniform(name, type);
-    this.values[e.code.replace(/^lpc_u\./, '')] = value;
-    return e;
+    super(req.capabilities, workgroupSize);
   }
 
   /** Builds the kernel: the element function, the per-word main, and the dispatch. */
@@ -104,15 +75,7 @@ export class ElementKernel {
     }
     const shader = b.main(body).build();
     const words = Math.ceil(elementCount(req.output.shape) / lanes);
-    return {
-      label: `${req.node} (${this.what})`,
-      shader,
-      workgroups: gridFor(words, b.workgroupSize[0], req.capabilities.maxComputeWorkgroupsPerDimension),
-      uniforms: { ...flatUniforms(this.flat), ...this.values },
-      bindings: this.bindings,
-      ...(this.scratch.length > 0 ? { scratch: this.scratch } : {}),
-      ...(this.rng.length > 0 ? { rng: this.rng } : {}),
-    };
+    return this.dispatchOf(`${req.node} (${this.what})`, shader, gridFor(words, b.workgroupSize[0], req.capabilities.maxComputeWorkgroupsPerDimension));
   }
 }
 

@@ -1,6 +1,6 @@
 import { codeRange, F32, type FixedType, type I32Type, type NumberType } from '../../../../numeric/number-type.js';
 import { Expr, wgsl } from '../expr.js';
-import type { ElementwiseStage, KernelRequest, KernelRng } from '../kernel.js';
+import type { KernelRequest, KernelRng } from '../kernel.js';
 import { codeValue, quantizeCode } from '../quantizer.js';
 import { rngKeyUniforms, rngUniform } from '../rng.js';
 import type { ShaderBuilder } from '../shader-builder.js';

@@ -30,7 +30,7 @@ export function inputGradientDispatch(
   const k = new GemmKernel(req);
   const grad = outputGradientLoader(k, req, gradPlan);
   const weight = weightLoader(k, req, weightPlan);
-  const dx = k.tensor('dx', dxTensor, 'read_write');
+  const dx = k.input('dx', dxTensor, 'read_write');
   const { tc, tn, tx } = tiles;
 
   const cing = g.cin / g.group;

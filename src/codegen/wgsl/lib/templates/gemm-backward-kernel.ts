@@ -1,19 +1,20 @@
+import { KernelParts } from './kernel-parts.js';
 import { F32 } from '../../../../numeric/number-type.js';
 import { wgsl, type Expr } from '../expr.js';
 import { helper } from '../helper.js';
-import type { KernelBackwardRequest, KernelBinding, KernelDispatch, KernelRequest, KernelRng, KernelTensor } from '../kernel.js';
+import type { KernelBackwardRequest, KernelDispatch, KernelRequest, KernelRng, KernelTensor } from '../kernel.js';
 import { quantize } from '../quantizer.js';
 import { rngKeyUniforms, rngUniform } from '../rng.js';
 import { gridFor, ShaderBuilder, type StorageAccess } from '../shader-builder.js';
 import type { TensorAccessor } from '../tensor-accessor.js';
 import { ElementKernel } from './element-kernel.js';
-import { elementCount, flatAccessor, flatUniforms, paramValue, scratchId, tensorBindingsOf } from './kernel-io.js';
+import { elementCount, paramValue, scratchId } from './kernel-io.js';
 
 /**
  * Pieces shared by the backward kernels of conv and dense (gemm-backward*.ts):
  *
- * - GemmKernel: one compute shader under construction with the bindings, uniform values, rng keys
- *   and scratch buffers its dispatch lists.
+ * - GemmKernel: one compute shader under construction (KernelParts records the bindings, uniform
+ *   values, rng keys and scratch buffers its dispatch lists).
  * - The effective output gradient: dL/d(op result) = the fused epilogue's derivatives applied in
  *   reverse to gradOutput, the stages recomputed forward from the saved pre-epilogue value.
  * - The effective weights: Q(W), the weights the forward used (SEMANTICS.md section 3), when the
@@ -31,45 +32,15 @@ import { elementCount, flatAccessor, flatUniforms, paramValue, scratchId, tensor
  */
 export const GEMM_BACKWARD_WORKGROUP = 64;
 
-export class GemmKernel {
-  readonly b: ShaderBuilder;
-  readonly bindings: KernelBinding[] = [];
-  readonly rng: KernelRng[] = [];
-  private readonly flat: [TensorAccessor, KernelTensor][] = [];
-  private readonly values: Record<string, number> = {};
-  private readonly scratch: { id: string; bytes: number }[] = [];
-
+export class GemmKernel extends KernelParts {
   constructor(readonly req: KernelRequest) {
-    this.b = new ShaderBuilder({ capabilities: req.capabilities, workgroupSize: GEMM_BACKWARD_WORKGROUP });
+    super(req.capabilities, GEMM_BACKWARD_WORKGROUP);
   }
 
-  /** A tensor read or written by flat element offset (its length is a uniform). */
-  tensor(name: string, t: KernelTensor, access: StorageAccess = 'read'): TensorAccessor {
-    const acc = flatAccessor(this.b, name, t, access);
-    this.flat.push([acc, t]);
-    this.bindings.push(...tensorBindingsOf(acc, t));
-    return acc;
-  }
-
-  /** An f32 scratch buffer of `elements` values, viewed as a tensor (id from scratchTensor). */
+  /** An f32 scratch buffer viewed as a tensor (id from scratchTensor). */
   scratchTensor(name: string, t: KernelTensor, access: StorageAccess = 'read'): TensorAccessor {
-    this.declareScratch(t);
-    return this.tensor(name, t, access);
-  }
-
-  declareScratch(t: KernelTensor): void {
-    if (!this.scratch.some((s) => s.id === t.id)) this.scratch.push({ id: t.id, bytes: 4 * elementCount(t.shape) });
-  }
-
-  /** A u32 uniform with its value for this dispatch. */
-  u32(name: string, value: number): Expr<'u32'> {
-    const e = this.b.uniform(name, 'u32');
-    this.values[e.code.replace(/^lpc_u\./, '')] = value;
-    return e;
-  }
-
-  collect(r: KernelRng | undefined): void {
-    if (r && !this.rng.some((k) => k.prefix === r.prefix)) this.rng.push(r);
+    this.declareScratch(t.id, 4 * elementCount(t.shape));
+    return this.input(name, t, access);
   }
 
   /** Builds the shader around `body` (which reads the invocation's flat index as `lpc_id`). */
@@ -77,15 +48,7 @@ export class GemmKernel {
     const { b, req } = this;
     const count = this.u32('bw_invocations', invocations);
     const shader = b.main([`let lpc_id = ${b.globalIndex()};`, `if (lpc_id >= ${count}) { return; }`, ...body]).build();
-    return {
-      label: `${req.node} (${label})`,
-      shader,
-      workgroups: gridFor(invocations, b.workgroupSize[0], req.capabilities.maxComputeWorkgroupsPerDimension),
-      uniforms: { ...flatUniforms(this.flat), ...this.values },
-      bindings: this.bindings,
-      ...(this.scratch.length > 0 ? { scratch: this.scratch } : {}),
-      ...(this.rng.length > 0 ? { rng: this.rng } : {}),
-    };
+    return this.dispatchOf(`${req.node} (${label})`, shader, gridFor(invocations, b.workgroupSize[0], req.capabilities.maxComputeWorkgroupsPerDimension));
   }
 }
 
@@ -161,9 +124,9 @@ export function outputGradientLoader(k: GemmKernel, req: KernelBackwardRequest, 
     const g = k.scratchTensor('grad_eff', plan.tensor);
     return (i) => g.loadValue(i);
   }
-  const dy = k.tensor('dy', req.gradOutput);
+  const dy = k.input('dy', req.gradOutput);
   if (plan.kind === 'direct') return (i) => dy.loadValue(i);
-  const pre = k.tensor('pre', needPre(req));
+  const pre = k.input('pre', needPre(req));
   const chain = epilogueGradient(k.b, req, pre, dy, wgsl('u32', 'lpc_i'), (r) => k.collect(r));
   const fn = k.b.use(
     helper('lpc_grad_out', ['fn lpc_grad_out(lpc_i: u32) -> f32 {', ...chain.lines.map((l) => `  ${l}`), `  return ${chain.value};`, '}'].join('\n')),
@@ -191,7 +154,7 @@ export function weightLoader(k: GemmKernel, req: KernelBackwardRequest, plan: Op
     const w = k.scratchTensor('w_eff', plan.tensor);
     return (i) => w.loadValue(i);
   }
-  const w = k.tensor('w', req.params[0]);
+  const w = k.input('w', req.params[0]);
   if (plan.kind === 'direct') return (i) => w.loadValue(i);
   const value = paramValue(k.b, req, 0, w, wgsl('u32', 'lpc_i'), k.rng);
   const fn = k.b.use(helper('lpc_weight_q', `fn lpc_weight_q(lpc_i: u32) -> f32 {\n  return ${value};\n}`));
@@ -210,7 +173,7 @@ export function weightLoader(k: GemmKernel, req: KernelBackwardRequest, plan: Op
 export function steCondition(k: GemmKernel, req: KernelBackwardRequest, p: number, name: string): ((i: Expr<'u32'>) => Expr<'bool'>) | undefined {
   const t = req.paramQuantizers[p];
   if (!t || req.paramQuantizerSte?.[p] !== 'clipped') return undefined;
-  const master = k.tensor(name, req.params[p]);
+  const master = k.input(name, req.params[p]);
   const stream = req.paramQuantizerStreams[p];
   const stochastic = req.training && t.round === 'stochastic' && stream !== undefined;
   const prefix = `param${p}_q`;

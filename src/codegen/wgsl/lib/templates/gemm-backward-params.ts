@@ -27,8 +27,8 @@ export interface ParamWants {
 function paramWriter(k: GemmKernel, req: KernelBackwardRequest, g: GemmBackwardGeometry, want: ParamWants) {
   const dwT = req.gradParams[0];
   const dbT = req.gradParams[1];
-  const dw = want.weights && dwT ? k.tensor('dw', dwT, 'read_write') : undefined;
-  const db = want.bias && dbT ? k.tensor('db', dbT, 'read_write') : undefined;
+  const dw = want.weights && dwT ? k.input('dw', dwT, 'read_write') : undefined;
+  const db = want.bias && dbT ? k.input('db', dbT, 'read_write') : undefined;
   const steW = dw ? steCondition(k, req, 0, 'w_master') : undefined;
   const steB = db ? steCondition(k, req, 1, 'b_master') : undefined;
   const KK = k.u32('bw_kk', g.kh * g.kw);
@@ -63,7 +63,7 @@ export function paramGradientDispatches(req: KernelBackwardRequest, g: GemmBackw
 
   const k = new GemmKernel(req);
   const grad = outputGradientLoader(k, req, gradPlan);
-  const x = want.weights ? k.tensor('x', req.inputs[0]) : undefined;
+  const x = want.weights ? k.input('x', req.inputs[0]) : undefined;
   const u = (name: string, v: number) => k.u32(`bw_${name}`, v);
   const [CIN, H, W, HW, COUT, CING, COUTG] = [u('cin', g.cin), u('h', g.h), u('w', g.w), u('hw', g.h * g.w), u('cout', g.cout), u('cing', cing), u('coutg', coutg)];
   const [KW, SH, SW, PH, PW, DH, DW] = [u('kw', g.kw), u('sh', g.strideH), u('sw', g.strideW), u('ph', g.padH), u('pw', g.padW), u('dh', g.dilH), u('dw', g.dilW)];

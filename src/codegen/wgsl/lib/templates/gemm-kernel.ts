@@ -1,14 +1,14 @@
+import { KernelParts } from './kernel-parts.js';
 import { wgsl, type Expr } from '../expr.js';
 import { dot4I8 } from '../dot4.js';
 import { helper } from '../helper.js';
-import type { KernelBinding, KernelDispatch, KernelRequest, KernelRng, KernelTensor } from '../kernel.js';
-import { gridFor, ShaderBuilder, type StorageAccess } from '../shader-builder.js';
+import type { KernelDispatch, KernelRequest } from '../kernel.js';
+import { gridFor } from '../shader-builder.js';
 import type { TensorAccessor } from '../tensor-accessor.js';
 import { finishElement, resultType, type OpElement } from './element-result.js';
 import { storeLanes } from './element-kernel.js';
 import { configName, type GemmConfig, type GemmShape } from './gemm-config.js';
 import { FLAT_K, type GemmMac, type GemmOperand, type KLevel, type OperandValue } from './gemm-operands.js';
-import { flatAccessor, flatUniforms, tensorBindingsOf } from './kernel-io.js';
 
 /**
  * The implicit-GEMM kernel template shared by conv and dense: out[z][row][col] = the layer's
@@ -19,8 +19,8 @@ import { flatAccessor, flatUniforms, tensorBindingsOf } from './kernel-io.js';
  * Usage (src/codegen/wgsl/lib/templates/conv-gemm.ts):
  *
  *   const k = new GemmKernel(req, 'conv', shape, config);
- *   const x = k.tensor('input', req.inputs[0]);          // bindings and length uniforms recorded
- *   const cin = k.uniform('cv_cin', g.cin);              // shapes are uniforms: one pipeline per
+ *   const x = k.input('input', req.inputs[0]);          // bindings and length uniforms recorded
+ *   const cin = k.u32('cv_cin', g.cin);              // shapes are uniforms: one pipeline per
  *   ... operands built on k.b ...                        //   types and tile configuration
  *   return [k.finish({ levels, mac, a, b, own })];
  *
@@ -41,54 +41,32 @@ export interface GemmProblem {
   own(acc: Expr<'f32'> | Expr<'i32'>, row: Expr<'u32'>, col: Expr<'u32'>, z: Expr<'u32'>): OpElement;
 }
 
-export class GemmKernel {
-  readonly b: ShaderBuilder;
-  readonly rng: KernelRng[] = [];
-  private readonly bindings: KernelBinding[] = [];
-  private readonly flat: [TensorAccessor, KernelTensor][] = [];
-  private readonly values: Record<string, number> = {};
-
+export class GemmKernel extends KernelParts {
   constructor(
     readonly req: KernelRequest,
     readonly what: string,
     readonly shape: GemmShape,
     readonly config: GemmConfig,
   ) {
-    this.b = new ShaderBuilder({ capabilities: req.capabilities, workgroupSize: [config.wgx, config.wgy] });
-  }
-
-  /** A tensor read (or written) by flat offset; its bindings and length uniform are recorded. */
-  tensor(name: string, t: KernelTensor, access: StorageAccess = 'read'): TensorAccessor {
-    const acc = flatAccessor(this.b, name, t, access);
-    this.flat.push([acc, t]);
-    this.bindings.push(...tensorBindingsOf(acc, t));
-    return acc;
-  }
-
-  /** A u32 uniform field with its value for this dispatch. */
-  uniform(name: string, value: number): Expr<'u32'> {
-    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new RangeError(`uniform ${name} = ${value} is not a u32`);
-    const e = this.b.uniform(name, 'u32');
-    this.values[e.code.replace(/^lpc_u\./, '')] = value;
-    return e;
+    super(req.capabilities, [config.wgx, config.wgy]);
   }
 
   get rows(): Expr<'u32'> {
-    return this.uniform('gm_rows', this.shape.rows);
+    return this.u32('gm_rows', this.shape.rows);
   }
 
   get cols(): Expr<'u32'> {
-    return this.uniform('gm_cols', this.shape.cols);
+    return this.u32('gm_cols', this.shape.cols);
   }
 
   get k(): Expr<'u32'> {
-    return this.uniform('gm_k', this.shape.k);
+    return this.u32('gm_k', this.shape.k);
   }
 
   finish(p: GemmProblem): KernelDispatch {
     const c = this.config;
     if (p.mac === 'dot4' && c.variant === 'workgroup') throw new Error('dot4 words cannot be staged in workgroup tiles; use i32 codes');
-    const out = this.tensor('output', this.req.output, 'read_write');
+    const out = this.input('output', this.req.output, 'read_write');
     const outFn = this.outputFunction(p);
     let body: string[];
     let workgroups: [number, number, number];
@@ -103,15 +81,7 @@ export class GemmKernel {
       body = this.workgroupBody(p, out, outFn);
       workgroups = [Math.ceil(s.cols / (c.wgx * c.cols)), Math.ceil(s.rows / (c.wgy * c.rows)), s.batches];
     }
-    const shader = this.b.main(body).build();
-    return {
-      label: `${this.req.node} (${this.what}, ${configName(c)})`,
-      shader,
-      workgroups,
-      uniforms: { ...flatUniforms(this.flat), ...this.values },
-      bindings: this.bindings,
-      ...(this.rng.length > 0 ? { rng: this.rng } : {}),
-    };
+    return this.dispatchOf(`${this.req.node} (${this.what}, ${configName(c)})`, this.b.main(body).build(), workgroups);
   }
 
   /** `fn lpc_gemm_out(acc, row, col, z)`: the layer's result, its epilogue and the output conversion. */
@@ -196,7 +166,7 @@ export class GemmKernel {
     return lines;
   }
 
-  private collect(p: GemmProblem): string[] {
+  private collectResults(p: GemmProblem): string[] {
     const { rows: R, cols: C } = this.config;
     const lines = [`var lpc_res: array<${p.mac === 'f32' ? 'f32' : 'i32'}, ${R * C}>;`];
     for (let r = 0; r < R; r++) lines.push(Array.from({ length: C }, (_, c) => `lpc_res[${r * C + c}] = lpc_acc${r}_${c};`).join(' '));
@@ -243,7 +213,7 @@ export class GemmKernel {
     }
     for (let c = 0; c < C; c++) inner.push(`let lpc_bv${c} = ${p.b.load(c)};`);
     for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) inner.push(this.mac(p, `lpc_acc${r}_${c}`, `lpc_av${r}`, `lpc_bv${c}`));
-    lines.push(...this.walk(p, aEntries, C, inner), ...this.collect(p), ...this.storeBlock(out, outFn));
+    lines.push(...this.walk(p, aEntries, C, inner), ...this.collectResults(p), ...this.storeBlock(out, outFn));
     return lines;
   }
 
@@ -295,7 +265,7 @@ export class GemmKernel {
       '  }',
       '  workgroupBarrier();',
       '}',
-      ...this.collect(p),
+      ...this.collectResults(p),
       ...this.storeBlock(out, outFn),
     ];
   }
@@ -303,7 +273,7 @@ export class GemmKernel {
   private flatBody(p: GemmProblem, out: TensorAccessor, outFn: string): string[] {
     const V = this.config.cols;
     const L = out.lanes;
-    const total = this.uniform('gm_total', this.shape.batches * this.shape.rows * this.shape.cols);
+    const total = this.u32('gm_total', this.shape.batches * this.shape.rows * this.shape.cols);
     const lines = [`let lpc_fs = ${this.b.globalIndex()} * ${V}u;`, `if (lpc_fs >= ${total}) { return; }`];
     for (let e = 0; e < V; e++) {
       // Outputs past the end repeat the last one; their results are not stored.

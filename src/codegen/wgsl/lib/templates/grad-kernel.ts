@@ -1,9 +1,10 @@
+import { KernelParts } from './kernel-parts.js';
 import { wgsl, type Expr } from '../expr.js';
 import { helper } from '../helper.js';
-import type { ElementwiseStage, KernelBackwardRequest, KernelBinding, KernelDispatch, KernelRng, KernelTensor } from '../kernel.js';
-import { gridFor, ShaderBuilder, type StorageAccess } from '../shader-builder.js';
+import type { ElementwiseStage, KernelBackwardRequest, KernelDispatch, KernelTensor } from '../kernel.js';
+import { gridFor } from '../shader-builder.js';
 import type { TensorAccessor } from '../tensor-accessor.js';
-import { elementCount, flatAccessor, flatUniforms, tensorBindingsOf } from './kernel-io.js';
+import { elementCount } from './kernel-io.js';
 import { workgroupReduce } from './workgroup-reduce.js';
 
 /**
@@ -34,13 +35,7 @@ export interface GradElement {
   value: Expr<'f32'>;
 }
 
-export class GradKernel {
-  readonly b: ShaderBuilder;
-  readonly rng: KernelRng[] = [];
-  readonly bindings: KernelBinding[] = [];
-  private readonly flat: [TensorAccessor, KernelTensor][] = [];
-  private readonly values: Record<string, number> = {};
-  private readonly scratch: { id: string; bytes: number }[] = [];
+export class GradKernel extends KernelParts {
   private dyFn: string | undefined;
   private ownFn: string | undefined;
   private ownCodeFn: string | undefined;
@@ -51,29 +46,7 @@ export class GradKernel {
     readonly what: string,
     workgroupSize = GRAD_WORKGROUP,
   ) {
-    this.b = new ShaderBuilder({ capabilities: req.capabilities, workgroupSize });
-  }
-
-  /** A tensor read by flat offset (inputs, the output, parameters, gradients). */
-  input(name: string, t: KernelTensor, access: StorageAccess = 'read'): TensorAccessor {
-    const acc = flatAccessor(this.b, name, t, access);
-    this.flat.push([acc, t]);
-    this.bindings.push(...tensorBindingsOf(acc, t));
-    return acc;
-  }
-
-  /** A raw f32 scratch buffer (statistics an earlier dispatch of the same node computed). */
-  scratchBuffer(name: string, id: string, access: StorageAccess, bytes?: number): string {
-    const binding = this.b.storageBuffer(name, 'f32', access);
-    this.bindings.push({ name: binding, tensor: id });
-    if (bytes !== undefined) this.scratch.push({ id, bytes });
-    return binding;
-  }
-
-  uniform<T extends 'u32' | 'i32' | 'f32'>(name: string, type: T, value: number): Expr<T> {
-    const e = this.b.uniform(name, type);
-    this.values[e.code.replace(/^lpc_u\./, '')] = value;
-    return e;
+    super(req.capabilities, workgroupSize);
   }
 
   /** dL/d(the op's own result) at flat element j of the node's output (epilogue derivatives applied). */
@@ -171,21 +144,7 @@ export class GradKernel {
   }
 
   private dispatch(body: readonly string[], workgroups: [number, number, number], what = this.what): KernelDispatch {
-    const shader = this.b.main(body).build();
-    return {
-      label: `${this.req.node} (${what} backward)`,
-      shader,
-      workgroups,
-      uniforms: { ...flatUniforms(this.flat), ...this.values },
-      bindings: this.bindings,
-      ...(this.scratch.length > 0 ? { scratch: this.scratch } : {}),
-      ...(this.rng.length > 0 ? { rng: this.rng } : {}),
-    };
-  }
-
-  /** Records the keys a stage draws from (each prefix once). */
-  collect(r: KernelRng | undefined): void {
-    if (r && !this.rng.some((k) => k.prefix === r.prefix)) this.rng.push(r);
+    return this.dispatchOf(`${this.req.node} (${what} backward)`, this.b.main(body).build(), workgroups);
   }
 }
 
