@@ -260,15 +260,15 @@ class Net implements WebgpuNet {
       // Chunks hold whole words and were copied back to back, so the words are in element order.
       const words = new Uint32Array(bytes, valueAt.get(id)!, readbackBytes(t) / 4);
       const type = t.tensor.type;
-      if (type.kind === 'fixed') {
-        // unpacked once: the codes, and the values from them
+      let data: Float64Array;
+      if (type.kind === 'f32') data = decodeValues(words, type, t.tensor.elements);
+      else {
+        // integer tensors are unpacked once: the codes, and the values from them
         const c = unpackCodes(words, type, t.tensor.elements);
         codes.set(id, c);
-        values.set(id, { shape: [...t.tensor.shape], data: valuesOfCodes(c, type) });
-      } else {
-        values.set(id, { shape: [...t.tensor.shape], data: decodeValues(words, type, t.tensor.elements) });
-        if (type.kind === 'i32') codes.set(id, unpackCodes(words, type, t.tensor.elements));
+        data = type.kind === 'fixed' ? valuesOfCodes(c, type) : Float64Array.from(c);
       }
+      values.set(id, { shape: [...t.tensor.shape], data });
     }
     const stats = new Uint32Array(bytes, statsAt, 2);
     const pick = (named: { name: string; value: string }[]) => new Map(named.filter((o) => values.has(o.value)).map((o) => [o.name, values.get(o.value)!]));

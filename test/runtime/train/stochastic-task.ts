@@ -88,7 +88,7 @@ export async function runStochasticTask(
   expect(outcome.status).toBe('finished');
   const last = outcome.state.history[outcome.state.history.length - 1];
   const end = await backend.getParams();
-  await backend.dispose?.();
+  await backend.dispose();
   return { startLoss: before.loss, startAccuracy: before.accuracy, endLoss: last.testLoss, endAccuracy: last.testAccuracy, start, end };
 }
 
