@@ -1,38 +1,37 @@
 /**
  * Parity of the conv and dense kernels (src/codegen/wgsl/lib/templates/*-gemm.ts) against the CPU
- * reference, the way the executors run a fused node: parameter quantizers (training masters),
- * the anchor op with the request's accumulation mode, its epilogue stages, then the output type's
- * enforcement (src/runtime/cpu/node-stages.ts). The GPU side builds the KernelRequest with a tile
- * configuration, optionally chunked weights, runs the dispatches and reads the output back.
+ * reference, the way the executors run a fused node. A GemmCase is an op-parity case (one input,
+ * weights and an optional bias, the anchor's own result in f32) with what only the GEMM kernels
+ * have: a tile configuration and chunked weights. The CPU reference and the request come from
+ * op-parity.ts; this file adds the tile configurations and the checks over them.
  */
 import { expect } from 'vitest';
 import type { WgslCapabilities } from '../../../src/codegen/wgsl/lib/capabilities.js';
 import type { KernelDispatch, KernelRequest, KernelTensor } from '../../../src/codegen/wgsl/lib/kernel.js';
-import type { Attrs, AttrValue, TensorType } from '../../../src/ir/graph.js';
-import { nodeStream, outputEnforcementStream, paramQuantizerStream } from '../../../src/ir/streams.js';
-import { codeRange, F32, isFixed, type FixedType, type NumberType } from '../../../src/numeric/number-type.js';
-import { quantizeCode, quantizeTensor } from '../../../src/numeric/quantize.js';
+import type { Attrs } from '../../../src/ir/graph.js';
+import { nodeStream } from '../../../src/ir/streams.js';
+import { F32, type FixedType, type NumberType } from '../../../src/numeric/number-type.js';
 import { uniformStream } from '../../../src/numeric/rng.js';
 import { configName, parseConfig } from '../../../src/codegen/wgsl/lib/templates/gemm-config.js';
-import type { Tensor } from '../../../src/numeric/tensor.js';
-import type { CpuContext, OpDef } from '../../../src/ops/op-def.js';
+import type { OpDef } from '../../../src/ops/op-def.js';
 import { quantizeOp } from '../../../src/ops/quantize.js';
-import { allCodesOf } from '../../../src/runtime/cpu/node-stages.js';
 import { chunkingOf, createTensor, readValues, tensorFromValues, type GpuTensor } from '../../../src/runtime/webgpu/buffers.js';
 import { runDispatches } from '../../helpers/run-dispatches.js';
 import type { GpuHarness } from './gpu-harness.js';
+import {
+  expectClose,
+  expectCodesNear,
+  expectExact,
+  requestOf as parityRequestOf,
+  runCpu as parityRunCpu,
+  tensorSpec as parityTensorSpec,
+  type CpuResult,
+  type ParityCase,
+  type StageSpec,
+  type TensorSpec,
+} from './ops/op-parity.js';
 
-export interface TensorSpec {
-  type: NumberType;
-  shape: number[];
-  /** Real values (codes * 2^-F for fixed types). */
-  values: ArrayLike<number>;
-}
-
-export interface StageSpec {
-  op: OpDef;
-  attrs?: Attrs;
-}
+export type { StageSpec, TensorSpec };
 
 export interface GemmCase {
   op: OpDef;
@@ -56,113 +55,41 @@ export interface GemmCase {
   weightChunkElements?: number;
 }
 
-interface Plan {
-  attrs: Attrs;
-  ownType: TensorType;
-  stages: { op: OpDef; attrs: Attrs; inType: TensorType; outType: TensorType }[];
-  outType: TensorType;
+/** The case as op-parity runs it: input in0, parameters p0 (weights) and p1 (bias), own result f32. */
+function asParityCase(c: GemmCase): ParityCase {
+  return {
+    op: c.op,
+    inputs: [c.x],
+    params: c.bias ? [c.weights, c.bias] : [c.weights],
+    attrs: { ...c.attrs, bias_term: c.bias !== undefined },
+    ownType: F32,
+    ...(c.paramQuantizers ? { paramQuantizers: c.paramQuantizers } : {}),
+    ...(c.epilogue ? { epilogue: c.epilogue } : {}),
+    ...(c.outType ? { outType: c.outType } : {}),
+    ...(c.training !== undefined ? { training: c.training } : {}),
+    ...(c.seed !== undefined ? { seed: c.seed } : {}),
+    ...(c.step !== undefined ? { step: c.step } : {}),
+    ...(c.nodeIndex !== undefined ? { nodeIndex: c.nodeIndex } : {}),
+    ...(c.capabilities ? { capabilities: c.capabilities } : {}),
+    ...(c.accumulate ? { accumulate: c.accumulate } : {}),
+  };
 }
 
-function plan(c: GemmCase): Plan {
-  const attrs = withDefaults(c.op, { ...c.attrs, bias_term: c.bias !== undefined });
-  const shape = c.op.inferShape([{ dtype: c.x.type, shape: c.x.shape }], attrs);
-  if (!shape.ok) throw new Error(`inferShape: ${shape.message}`);
-  const ownType = { dtype: F32, shape: shape.shape };
-  const stages: Plan['stages'] = [];
-  let prev: TensorType = ownType;
-  for (const s of c.epilogue ?? []) {
-    const sAttrs = withDefaults(s.op, s.attrs);
-    const outType = { dtype: s.op.inferType?.([prev], sAttrs) ?? F32, shape: shape.shape };
-    stages.push({ op: s.op, attrs: sAttrs, inType: prev, outType });
-    prev = outType;
-  }
-  return { attrs, ownType, stages, outType: c.outType ? { dtype: c.outType, shape: shape.shape } : prev };
-}
-
-function tensorOf(t: TensorSpec): Tensor {
-  return { shape: [...t.shape], data: Float64Array.from(t.values) };
-}
-
-function paramSpecs(c: GemmCase): TensorSpec[] {
-  return c.bias ? [c.weights, c.bias] : [c.weights];
-}
-
-export interface CpuResult {
-  output: Tensor;
-  /** The anchor's own result (before the epilogue). */
-  own: Tensor;
-  /** The value the last rounding step saw (for the boundary rule of f32 paths). */
-  beforeLast: Tensor;
+/** A tensor of random values of type t: f32 values in [-scale, scale) (default 1), or codes over the type's range. */
+export function tensorSpec(type: NumberType, shape: number[], seed: number, scale = 1, codeLimit = Infinity): TensorSpec {
+  return parityTensorSpec(type, shape, seed, scale, codeLimit);
 }
 
 export function runCpu(c: GemmCase): CpuResult {
-  const p = plan(c);
-  const index = c.nodeIndex ?? 0;
-  const ctx = (stream: number): CpuContext => ({ training: c.training ?? false, seed: c.seed ?? 1, step: c.step ?? 0, stream });
-  const specs = paramSpecs(c);
-  const params = specs.map((t, k) => {
-    const q = c.paramQuantizers?.[k];
-    const master = tensorOf(t);
-    if (!q) return master;
-    const draw = q.round === 'stochastic' && c.training ? uniformStream(c.seed ?? 1, c.step ?? 0, paramQuantizerStream(index, k)) : undefined;
-    return { shape: master.shape, data: quantizeTensor(master.data, q, draw) };
-  });
-  const own = c.op.cpu.forward({
-    inputs: [tensorOf(c.x)],
-    params,
-    attrs: p.attrs,
-    inputTypes: [{ dtype: c.x.type, shape: c.x.shape }],
-    paramTypes: specs.map((t, k) => c.paramQuantizers?.[k] ?? t.type),
-    outType: p.stages.length === 0 ? p.outType : p.ownType,
-    ctx: ctx(nodeStream(index)),
-    accumulate: c.accumulate ?? 'f32',
-  });
-  let y = own;
-  let before = y;
-  p.stages.forEach((s, k) => {
-    before = y;
-    const outType = k === p.stages.length - 1 ? p.outType : s.outType;
-    y = s.op.cpu.forward({ inputs: [y], params: [], attrs: s.attrs, inputTypes: [s.inType], paramTypes: [], outType, ctx: ctx(nodeStream(index)) });
-  });
-  const final = p.outType.dtype;
-  if (isFixed(final) && !allCodesOf(y.data, final)) {
-    before = y;
-    y = quantizeOp.cpu.forward({
-      inputs: [y],
-      params: [],
-      attrs: { to: final, ste: 'identity' },
-      inputTypes: [{ dtype: F32, shape: y.shape }],
-      paramTypes: [],
-      outType: p.outType,
-      ctx: ctx(outputEnforcementStream(index)),
-    });
-  }
-  return { output: y, own, beforeLast: before };
+  return parityRunCpu(asParityCase(c));
 }
 
-/** The KernelRequest of the case (tensor ids: x, p0, p1, out). */
+/** The KernelRequest of the case (tensor ids: in0, p0, p1, out), with its configuration and weight chunking. */
 export function requestOf(c: GemmCase, caps: WgslCapabilities, weightChunking?: KernelTensor['chunking']): KernelRequest {
-  const p = plan(c);
-  const index = c.nodeIndex ?? 0;
-  const training = c.training ?? false;
-  const specs = paramSpecs(c);
+  const base = parityRequestOf(asParityCase(c), caps);
   return {
-    capabilities: c.capabilities ?? caps,
-    node: 'n',
-    inputs: [{ id: 'x', type: c.x.type, shape: [...c.x.shape] }],
-    params: specs.map((t, k) => ({ id: `p${k}`, type: t.type, shape: [...t.shape], ...(k === 0 && weightChunking ? { chunking: weightChunking } : {}) })),
-    paramQuantizers: specs.map((_, k) => c.paramQuantizers?.[k]),
-    paramQuantizerStreams: specs.map((_, k) => (c.paramQuantizers?.[k]?.round === 'stochastic' && training ? paramQuantizerStream(index, k) : undefined)),
-    output: { id: 'out', type: p.outType.dtype, shape: [...p.outType.shape] },
-    attrs: p.attrs,
-    epilogue: p.stages.map((s, k) => {
-      const f = s.op.wgsl?.elementwise;
-      if (!f) throw new Error(`${s.op.name} has no wgsl.elementwise`);
-      return f(s.attrs, s.inType.dtype, { training, stream: nodeStream(index), rngPrefix: `ep${k}` });
-    }),
-    accumulate: c.accumulate ?? 'f32',
-    training,
-    stream: nodeStream(index),
+    ...base,
+    params: base.params.map((t, k) => (k === 0 && weightChunking ? { ...t, chunking: weightChunking } : t)),
     ...(c.config ? { config: c.config } : {}),
   };
 }
@@ -177,14 +104,14 @@ export class GemmGpuCase {
     readonly c: GemmCase,
   ) {
     const d = h.device;
-    this.tensors.x = tensorFromValues(d, c.x.type, c.x.values, { label: 'x' });
+    this.tensors.in0 = tensorFromValues(d, c.x.type, c.x.values, { label: 'in0' });
     const w = tensorFromValues(d, c.weights.type, c.weights.values, { label: 'p0', chunkElements: c.weightChunkElements });
     this.tensors.p0 = w;
     this.weightChunking = chunkingOf(w);
     if (c.weightChunkElements !== undefined) expect(this.weightChunking, 'the weights are split into chunks').toBeDefined();
     if (c.bias) this.tensors.p1 = tensorFromValues(d, c.bias.type, c.bias.values, { label: 'p1' });
-    const p = plan(c);
-    this.tensors.out = createTensor(d, p.outType.dtype, p.outType.shape.reduce((a, x) => a * x, 1), { label: 'out' });
+    const out = requestOf(c, h.wgsl).output;
+    this.tensors.out = createTensor(d, out.type, out.shape.reduce((a, x) => a * x, 1), { label: 'out' });
   }
 
   request(config?: Readonly<Record<string, number>>): KernelRequest {
@@ -203,95 +130,6 @@ export class GemmGpuCase {
   destroy(): void {
     for (const t of Object.values(this.tensors)) t.destroy();
   }
-}
-
-/** Fills the op's attribute defaults, as lowering does before any backend sees a node. */
-export function withDefaults(op: OpDef, attrs: Attrs = {}): Attrs {
-  const out: Attrs = {};
-  for (const [name, spec] of Object.entries(op.attrs)) {
-    const v: AttrValue | undefined = attrs[name] ?? spec.default;
-    if (v !== undefined) out[name] = v;
-  }
-  return out;
-}
-
-/** Deterministic xorshift in [0, 1), so failures reproduce. */
-export function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
-
-/**
- * A tensor of random values of type t: f32 values in [-scale, scale), or codes spread over the
- * type's range (at most +-codeLimit when given).
- */
-export function tensorSpec(type: NumberType, shape: number[], seed: number, scale = 1, codeLimit = Infinity): TensorSpec {
-  const r = random(seed);
-  const count = shape.reduce((a, d) => a * d, 1);
-  const values = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    if (type.kind === 'fixed') {
-      const range = codeRange(type);
-      const kmin = Math.max(range.kmin, -codeLimit);
-      const kmax = Math.min(range.kmax, codeLimit);
-      values[i] = (kmin + Math.floor(r() * (kmax - kmin + 1))) * 2 ** -type.fracBits;
-    } else {
-      values[i] = Math.fround((r() * 2 - 1) * scale);
-    }
-  }
-  return { type, shape, values };
-}
-
-function same(a: number, b: number): boolean {
-  return a === b || (Number.isNaN(a) && Number.isNaN(b));
-}
-
-/** Bit-exact values (+0 and -0 equal: stored codes have one zero); lists the first mismatches. */
-export function expectExact(got: ArrayLike<number>, want: ArrayLike<number>, what = ''): void {
-  expect(got.length, `${what} length`).toBe(want.length);
-  const bad: string[] = [];
-  for (let i = 0; i < want.length && bad.length < 10; i++) if (!same(got[i], want[i])) bad.push(`[${i}] gpu ${got[i]} cpu ${want[i]}`);
-  expect(bad, what).toEqual([]);
-}
-
-/** |a - b| <= tol * max(1, |b|): SEMANTICS.md section 4's f32 tolerance. */
-export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, what = '', tol = 1e-5): void {
-  expect(got.length, `${what} length`).toBe(want.length);
-  const bad: string[] = [];
-  for (let i = 0; i < want.length && bad.length < 10; i++) {
-    if (!same(got[i], want[i]) && !(Math.abs(got[i] - want[i]) <= tol * Math.max(1, Math.abs(want[i])))) bad.push(`[${i}] gpu ${got[i]} cpu ${want[i]}`);
-  }
-  expect(bad, what).toEqual([]);
-}
-
-/**
- * Fixed-point outputs of an f32 accumulation (SEMANTICS.md section 4): each code equals the
- * reference's, or lies between Q(v - e) and Q(v + e) where v is the value the last quantizer saw
- * and e = tol * max(1, |v|) (the value was within the tolerance of a rounding boundary), with the
- * same stochastic draw (`draw`, for training). Such differences must be rare.
- */
-export function expectCodesNear(got: ArrayLike<number>, want: ArrayLike<number>, pre: ArrayLike<number>, t: FixedType, what = '', draw?: (i: number) => number, tol = 1e-5): void {
-  const bad: string[] = [];
-  let boundary = 0;
-  for (let i = 0; i < want.length && bad.length < 10; i++) {
-    if (same(got[i], want[i])) continue;
-    const e = tol * Math.max(1, Math.abs(pre[i]));
-    const u = draw?.(i);
-    const lo = quantizeCode(pre[i] - e, t, u);
-    const hi = quantizeCode(pre[i] + e, t, u);
-    const k = got[i] * 2 ** t.fracBits;
-    if (k >= Math.min(lo, hi) && k <= Math.max(lo, hi)) boundary++;
-    else bad.push(`[${i}] gpu ${got[i]} cpu ${want[i]} (before rounding ${pre[i]})`);
-  }
-  expect(bad, what).toEqual([]);
-  expect(boundary, `${what}: codes off by a boundary`).toBeLessThanOrEqual(Math.max(2, want.length / 50));
 }
 
 export type Expectation = 'exact' | 'close' | 'near';
@@ -327,14 +165,14 @@ export async function checkCase(h: GpuHarness, c: GemmCase, opts: CheckOptions):
       const got = await g.run(dispatches);
       const want = cpu.output.data;
       if (opts.expect === 'exact') expectExact(got, want, what);
-      else if (opts.expect === 'close') expectClose(got, want, what);
+      else if (opts.expect === 'close') expectClose(got, want, 1e-5, what);
       else {
         const t = requestOf(c, h.wgsl).output.type;
         if (t.kind !== 'fixed') throw new Error('the boundary rule needs a fixed output');
         const last = c.epilogue?.[c.epilogue.length - 1];
         const draws = c.training && t.round === 'stochastic' && last?.op === quantizeOp;
         const draw = draws ? uniformStream(c.seed ?? 1, c.step ?? 0, nodeStream(c.nodeIndex ?? 0)) : undefined;
-        expectCodesNear(got, want, cpu.beforeLast.data, t, what, draw);
+        expectCodesNear(got, want, cpu.beforeLast.data, t, 1e-5, draw, what);
       }
     }
   } finally {

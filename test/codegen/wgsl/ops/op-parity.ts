@@ -52,6 +52,8 @@ export interface ParityCase {
   capabilities?: WgslCapabilities;
   /** Split every tensor into bindings of this many elements (the planner's chunking of large tensors). */
   chunkElements?: number;
+  /** How conv and dense accumulate (default f32). */
+  accumulate?: 'f32' | 'exact';
 }
 
 /** Fills the op's attribute defaults, as lowering does before any backend sees a node. */
@@ -93,7 +95,15 @@ function tensorOf(t: TensorSpec): Tensor {
 }
 
 /** The CPU executor's result for the node, and the value before its last stage (for boundary checks). */
-export function runCpu(c: ParityCase): { output: Tensor; beforeLast: Tensor } {
+export interface CpuResult {
+  output: Tensor;
+  /** The op's own result (before the epilogue). */
+  own: Tensor;
+  /** The value the last rounding step saw (for the boundary rule of f32 paths). */
+  beforeLast: Tensor;
+}
+
+export function runCpu(c: ParityCase): CpuResult {
   const p = plan(c);
   const index = c.nodeIndex ?? 0;
   const ctx = (stream: number): CpuContext => ({ training: c.training ?? false, seed: c.seed ?? 1, step: c.step ?? 0, stream });
@@ -105,7 +115,7 @@ export function runCpu(c: ParityCase): { output: Tensor; beforeLast: Tensor } {
     return { shape: master.shape, data: quantizeTensor(master.data, q, draw) };
   });
   const last = p.stages.length === 0 ? p.outType : p.ownType;
-  let y = c.op.cpu.forward({
+  const own = c.op.cpu.forward({
     inputs: c.inputs.map(tensorOf),
     params,
     attrs: p.attrs,
@@ -113,7 +123,9 @@ export function runCpu(c: ParityCase): { output: Tensor; beforeLast: Tensor } {
     paramTypes: (c.params ?? []).map((t, k) => c.paramQuantizers?.[k] ?? t.type),
     outType: last,
     ctx: ctx(nodeStream(index)),
+    accumulate: c.accumulate ?? 'f32',
   });
+  let y = own;
   let before = y;
   p.stages.forEach((s, k) => {
     before = y;
@@ -133,11 +145,11 @@ export function runCpu(c: ParityCase): { output: Tensor; beforeLast: Tensor } {
       ctx: ctx(outputEnforcementStream(index)),
     });
   }
-  return { output: y, beforeLast: before };
+  return { output: y, own, beforeLast: before };
 }
 
 /** The KernelRequest of the case (tensor ids: in0.., p0.., out). */
-export function requestOf(c: ParityCase, h: GpuHarness): KernelRequest {
+export function requestOf(c: ParityCase, caps: WgslCapabilities): KernelRequest {
   const p = plan(c);
   const index = c.nodeIndex ?? 0;
   const training = c.training ?? false;
@@ -147,7 +159,7 @@ export function requestOf(c: ParityCase, h: GpuHarness): KernelRequest {
     return { id, type: t.type, shape: [...t.shape], ...(chunks > 1 ? { chunking: { chunks, chunkElements: c.chunkElements as number } } : {}) };
   };
   return {
-    capabilities: c.capabilities ?? h.wgsl,
+    capabilities: c.capabilities ?? caps,
     node: 'n',
     inputs: c.inputs.map((t, k) => tensor(`in${k}`, t)),
     params: (c.params ?? []).map((t, k) => tensor(`p${k}`, t)),
@@ -160,7 +172,7 @@ export function requestOf(c: ParityCase, h: GpuHarness): KernelRequest {
       if (!f) throw new Error(`${s.op.name} has no wgsl.elementwise`);
       return f(s.attrs, s.inType.dtype, { training, stream: nodeStream(index), rngPrefix: `ep${k}` });
     }),
-    accumulate: 'f32',
+    accumulate: c.accumulate ?? 'f32',
     training,
     stream: nodeStream(index),
   };
@@ -170,7 +182,7 @@ export function requestOf(c: ParityCase, h: GpuHarness): KernelRequest {
 export async function runGpu(h: GpuHarness, c: ParityCase): Promise<{ output: Float64Array; dispatches: KernelDispatch[] }> {
   const op = c.op.wgsl;
   if (!op) throw new Error(`${c.op.name} has no wgsl facet`);
-  const req = requestOf(c, h);
+  const req = requestOf(c, h.wgsl);
   const dispatches = op.forward(req);
   const tensors: Record<string, GpuTensor> = {};
   const chunkElements = c.chunkElements;
@@ -219,7 +231,7 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol
  * boundary, i.e. the code is between Q(v - e) and Q(v + e), e = tol * max(1, |v|), with the same
  * stochastic draw. `draw` gives that draw (training stochastic types), else undefined.
  */
-export function expectCodesNear(got: ArrayLike<number>, want: ArrayLike<number>, pre: ArrayLike<number>, t: FixedType, tol = 1e-5, draw?: (i: number) => number): void {
+export function expectCodesNear(got: ArrayLike<number>, want: ArrayLike<number>, pre: ArrayLike<number>, t: FixedType, tol = 1e-5, draw?: (i: number) => number, what = ''): void {
   const scale = 2 ** t.fracBits;
   const bad: string[] = [];
   let boundary = 0;
@@ -233,9 +245,9 @@ export function expectCodesNear(got: ArrayLike<number>, want: ArrayLike<number>,
     if (k >= Math.min(lo, hi) && k <= Math.max(lo, hi)) boundary++;
     else bad.push(`[${i}] gpu ${got[i]} cpu ${want[i]} (pre ${pre[i]})`);
   }
-  expect(bad).toEqual([]);
+  expect(bad, what).toEqual([]);
   // near-boundary differences are rare; many of them would mean a systematic error
-  expect(boundary).toBeLessThanOrEqual(Math.max(2, want.length / 50));
+  expect(boundary, `${what}: codes off by a boundary`).toBeLessThanOrEqual(Math.max(2, want.length / 50));
 }
 
 /** Deterministic xorshift in [0, 1), so failures reproduce. */

@@ -120,7 +120,7 @@ function runCpu(c: BackwardCase, gradOutput: Float64Array): CpuRun {
 export async function runBackwardParity(h: GpuHarness, c: BackwardCase): Promise<BackwardResult> {
   const wgslFacet = c.op.wgsl;
   if (!wgslFacet?.backward) throw new Error(`${c.op.name} has no wgsl.backward`);
-  const base = requestOf(c, h);
+  const base = requestOf(c, h.wgsl);
   const outCount = base.output.shape.reduce((a, d) => a * d, 1);
   const gradOutput = Float64Array.from(c.gradOutput ?? signedRandom(outCount, 77));
   const cpu = runCpu(c, gradOutput);
