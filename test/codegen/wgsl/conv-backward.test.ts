@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Attrs } from '../../../src/ir/graph.js';
-import { F32, fixed, type FixedType } from '../../../src/numeric/number-type.js';
+import { fixed } from '../../../src/numeric/number-type.js';
 import { convOp } from '../../../src/ops/conv.js';
 import { convBackward } from '../../../src/ops/conv.wgsl-backward.js';
 import { quantizeOp } from '../../../src/ops/quantize.js';
 import { reluOp } from '../../../src/ops/relu.js';
 import { testRandom } from '../../helpers/gradcheck.js';
-import { gpuHarness, type GpuHarness } from './gpu-harness.js';
-import { gradientError, randomCodesOf, randomValues, runCpuBackward, runGpuBackward, type BackwardCase } from './gemm-backward-case.js';
-import { withDefaults } from './ops/op-parity.js';
+import { gpuHarness } from './gpu-harness.js';
+import { checkBackward, elementsOf, randomBackwardCase, randomValues, runCpuBackward, runGpuBackward, type BackwardCase, type LayerShape } from './gemm-backward-case.js';
 
 /**
  * The conv backward kernels against the CPU reference (test/codegen/wgsl/gemm-backward-case.ts),
@@ -28,53 +26,7 @@ import { withDefaults } from './ops/op-parity.js';
  */
 const LONG_REDUCTION_FACTOR = 5;
 
-interface ConvShape {
-  x: [number, number, number, number];
-  attrs: Attrs;
-}
-
-function outputShape(s: ConvShape): number[] {
-  const r = convOp.inferShape([{ dtype: F32, shape: s.x }], withDefaults(convOp, s.attrs));
-  if (!r.ok) throw new Error(r.message);
-  return r.shape;
-}
-
-const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** A case with random data: x in [-1, 1) (or codes of xType), weights and bias in [-wScale, wScale). */
-function convCase(s: ConvShape, seed: number, extra: Partial<BackwardCase> = {}, wScale = 1, xType?: FixedType): BackwardCase {
-  const rand = testRandom(seed);
-  const attrs = withDefaults(convOp, s.attrs);
-  const params = (convOp.params?.(attrs, [{ dtype: F32, shape: s.x }]) ?? []).map((p) => randomValues(count(p.shape), rand, wScale));
-  return {
-    op: convOp,
-    attrs: s.attrs,
-    x: { type: xType ?? F32, shape: s.x, values: xType ? randomCodesOf(xType, count(s.x), rand) : randomValues(count(s.x), rand) },
-    params,
-    gradOutput: randomValues(count(outputShape(s)), rand),
-    ...extra,
-  };
-}
-
-/** Runs both sides; every requested gradient within `factor` times the contract's tolerance. */
-async function check(h: GpuHarness, c: BackwardCase, factor = 1): Promise<number> {
-  const cpu = runCpuBackward(c);
-  const gpu = await runGpuBackward(h, c);
-  let worst = 0;
-  const judge = (got: Float64Array | undefined, want: Float64Array | undefined, what: string) => {
-    const e = gradientError(got, want);
-    expect(e.worst, `${what}: worst ${e.where}`).toBeLessThanOrEqual(factor);
-    worst = Math.max(worst, e.worst);
-  };
-  if (c.wantInput ?? true) judge(gpu.dx, cpu.dx, 'dx');
-  else expect(gpu.dx).toBeUndefined();
-  cpu.dparams.forEach((want, k) => {
-    if (want) judge(gpu.dparams[k], want, `dparam ${k}`);
-  });
-  return worst;
-}
-
-const SHAPES: Record<string, ConvShape> = {
+const SHAPES: Record<string, LayerShape> = {
   'size 1': { x: [1, 1, 1, 1], attrs: { filters: 1, kernel: 1 } },
   '3x3 pad 1 stride 2 on 7x7': { x: [2, 3, 7, 7], attrs: { filters: 5, kernel: 3, pad: 1, stride: 2 } },
   'non-square 3x5, stride [2, 1], pad [1, 2], dilation [2, 1], 2 groups, 13x13': {
@@ -98,7 +50,7 @@ describe('conv WGSL backward', () => {
     it(`matches the CPU reference: ${name}`, async (ctx) => {
       const h = await gpuHarness();
       if (!h) return ctx.skip();
-      await check(h, convCase(shape, 11));
+      await checkBackward(h, randomBackwardCase(convOp, shape, 11));
     });
   }
 
@@ -111,9 +63,9 @@ describe('conv WGSL backward', () => {
       { bw_dx_tc: 2, bw_dx_tn: 1, bw_dx_tx: 3, bw_dw_tr: 3, bw_dw_tf: 5, bw_dw_slices: 4 },
       { bw_dx_tc: 1, bw_dx_tn: 1, bw_dx_tx: 8, bw_dw_tr: 2, bw_dw_tf: 8, bw_dw_slices: 7 },
     ];
-    for (const config of configs) await check(h, convCase(shape, 12, { config }));
+    for (const config of configs) await checkBackward(h, randomBackwardCase(convOp, shape, 12, { config }));
     // The last config splits the 1 x 7 x 13 = 91 positions into 7 slices: a partial-sum pass and a second one.
-    const c = convCase(shape, 12, { config: configs[2] });
+    const c = randomBackwardCase(convOp, shape, 12, { config: configs[2] });
     expect((await runGpuBackward(h, c)).dispatches.map((d) => d.label)).toEqual([
       'n (conv backward: input gradient)',
       'n (conv backward: weight gradient, partial sums)',
@@ -124,16 +76,16 @@ describe('conv WGSL backward', () => {
   it('reads fixed-point (packed 8-bit) activations', async (ctx) => {
     const h = await gpuHarness();
     if (!h) return ctx.skip();
-    await check(h, convCase(SHAPES['3x3 pad 1 stride 2 on 7x7'], 13, {}, 1, fixed(4, 4)));
+    await checkBackward(h, randomBackwardCase(convOp, SHAPES['3x3 pad 1 stride 2 on 7x7'], 13, {}, 1, fixed(4, 4)));
   });
 
   it('fused relu epilogue: the gradient is masked where the saved pre-activation was not positive', async (ctx) => {
     const h = await gpuHarness();
     if (!h) return ctx.skip();
-    const c = convCase(SHAPES['3x3 pad 1 stride 2 on 7x7'], 14, { epilogue: [{ op: reluOp }] });
-    await check(h, c);
+    const c = randomBackwardCase(convOp, SHAPES['3x3 pad 1 stride 2 on 7x7'], 14, { epilogue: [{ op: reluOp }] });
+    await checkBackward(h, c);
     // inline (no scratch pass) computes the same values
-    await check(h, { ...c, config: { bw_inline_epilogue: 1 } });
+    await checkBackward(h, { ...c, config: { bw_inline_epilogue: 1 } });
   });
 
   it('fused relu + quantize epilogues, STE identity and clipped, stochastic rounding redrawn', async (ctx) => {
@@ -143,13 +95,13 @@ describe('conv WGSL backward', () => {
     // fixed<2, 3> holds [-2, 2): pre-activations of 3 x 3 x 2 random products often saturate
     const to = fixed(2, 3, 'stochastic');
     const cases = (['identity', 'clipped'] as const).map((ste) =>
-      convCase(shape, 15, { epilogue: [{ op: reluOp }, { op: quantizeOp, attrs: { to, ste } }], seed: 5, step: 3, nodeIndex: 4 }),
+      randomBackwardCase(convOp, shape, 15, { epilogue: [{ op: reluOp }, { op: quantizeOp, attrs: { to, ste } }], seed: 5, step: 3, nodeIndex: 4 }),
     );
     // the data saturates the quantizer somewhere: clipped and identity differ
     expect(runCpuBackward(cases[0]).dx).not.toEqual(runCpuBackward(cases[1]).dx);
-    for (const c of cases) await check(h, c);
+    for (const c of cases) await checkBackward(h, c);
     // the chain applied inline at each load (no scratch pass) gives the same values
-    await check(h, { ...cases[1], config: { bw_inline_epilogue: 1 } });
+    await checkBackward(h, { ...cases[1], config: { bw_inline_epilogue: 1 } });
   });
 
   it('quantized weights: dX uses Q(W) with the forward draws, and the clipped STE reaches the masters', async (ctx) => {
@@ -164,25 +116,25 @@ describe('conv WGSL backward', () => {
       step: 2,
       nodeIndex: 3,
     };
-    const c = convCase(shape, 16, extra, 3);
+    const c = randomBackwardCase(convOp, shape, 16, extra, 3);
     const cpu = runCpuBackward(c);
     // the clipped STE zeroed some master gradients: the test exercises it
     expect(cpu.dparams[0]?.some((v, i) => v === 0 && Math.abs(c.params[0][i]) >= 2)).toBe(true);
-    await check(h, c);
-    await check(h, { ...c, config: { bw_inline_weights: 1 } });
-    await check(h, { ...c, paramSte: ['identity', undefined] });
+    await checkBackward(h, c);
+    await checkBackward(h, { ...c, config: { bw_inline_weights: 1 } });
+    await checkBackward(h, { ...c, paramSte: ['identity', undefined] });
   });
 
   it('accumulates into the input gradient (fan-out) and computes only the gradients asked for', async (ctx) => {
     const h = await gpuHarness();
     if (!h) return ctx.skip();
     const shape = SHAPES['3x3 pad 1 stride 2 on 7x7'];
-    const prior = randomValues(count(shape.x), testRandom(3), 2);
-    await check(h, convCase(shape, 17, { accumulateInto: prior }));
-    await check(h, convCase(shape, 18, { wantInput: false }));
-    await check(h, convCase(shape, 19, { wantParams: [true, false] }));
-    await check(h, convCase(shape, 20, { wantInput: false, wantParams: [false, true] }));
-    const none = convCase(shape, 21, { wantInput: false, wantParams: [false, false] });
+    const prior = randomValues(elementsOf(shape.x), testRandom(3), 2);
+    await checkBackward(h, randomBackwardCase(convOp, shape, 17, { accumulateInto: prior }));
+    await checkBackward(h, randomBackwardCase(convOp, shape, 18, { wantInput: false }));
+    await checkBackward(h, randomBackwardCase(convOp, shape, 19, { wantParams: [true, false] }));
+    await checkBackward(h, randomBackwardCase(convOp, shape, 20, { wantInput: false, wantParams: [false, true] }));
+    const none = randomBackwardCase(convOp, shape, 21, { wantInput: false, wantParams: [false, false] });
     expect((await runGpuBackward(h, none)).dispatches).toEqual([]);
   });
 });
@@ -191,8 +143,8 @@ describe('conv WGSL backward, long reductions', () => {
   it("LeNet's conv1 at batch 64: 36864 products per weight gradient", async (ctx) => {
     const h = await gpuHarness();
     if (!h) return ctx.skip();
-    const c = convCase({ x: [64, 1, 28, 28], attrs: { filters: 20, kernel: 5 } }, 31, {}, 0.3);
-    const worst = await check(h, c, LONG_REDUCTION_FACTOR);
+    const c = randomBackwardCase(convOp, { x: [64, 1, 28, 28], attrs: { filters: 20, kernel: 5 } }, 31, {}, 0.3);
+    const worst = await checkBackward(h, c, LONG_REDUCTION_FACTOR);
     if (process.env.LPC_REPORT_ERRORS) console.log(`conv1 b64: worst ${worst.toFixed(3)} x the f32 tolerance`);
   });
 });

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Attrs } from '../../../src/ir/graph.js';
-import { F32, fixed, type FixedType } from '../../../src/numeric/number-type.js';
+import { fixed } from '../../../src/numeric/number-type.js';
 import { denseOp } from '../../../src/ops/dense.js';
 import { denseBackward } from '../../../src/ops/dense.wgsl-backward.js';
 import { quantizeOp } from '../../../src/ops/quantize.js';
 import { reluOp } from '../../../src/ops/relu.js';
 import { testRandom } from '../../helpers/gradcheck.js';
-import { gpuHarness, type GpuHarness } from './gpu-harness.js';
-import { gradientError, randomCodesOf, randomValues, runCpuBackward, runGpuBackward, type BackwardCase } from './gemm-backward-case.js';
-import { withDefaults } from './ops/op-parity.js';
+import { gpuHarness } from './gpu-harness.js';
+import { checkBackward, elementsOf, randomBackwardCase, randomValues, runCpuBackward, type BackwardCase, type LayerShape } from './gemm-backward-case.js';
 
 /**
  * The dense backward kernels (dense is a 1 x 1 convolution of the rows flattened from `axis`,
@@ -17,51 +15,7 @@ import { withDefaults } from './ops/op-parity.js';
  * and 600 per weight gradient; the long reduction states its own tolerance.
  */
 
-interface DenseShape {
-  x: number[];
-  attrs: Attrs;
-}
-
-const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-
-function outputShape(s: DenseShape): number[] {
-  const r = denseOp.inferShape([{ dtype: F32, shape: s.x }], withDefaults(denseOp, s.attrs));
-  if (!r.ok) throw new Error(r.message);
-  return r.shape;
-}
-
-function denseCase(s: DenseShape, seed: number, extra: Partial<BackwardCase> = {}, wScale = 1, xType?: FixedType): BackwardCase {
-  const rand = testRandom(seed);
-  const attrs = withDefaults(denseOp, s.attrs);
-  const params = (denseOp.params?.(attrs, [{ dtype: F32, shape: s.x }]) ?? []).map((p) => randomValues(count(p.shape), rand, wScale));
-  return {
-    op: denseOp,
-    attrs: s.attrs,
-    x: { type: xType ?? F32, shape: s.x, values: xType ? randomCodesOf(xType, count(s.x), rand) : randomValues(count(s.x), rand) },
-    params,
-    gradOutput: randomValues(count(outputShape(s)), rand),
-    ...extra,
-  };
-}
-
-async function check(h: GpuHarness, c: BackwardCase, factor = 1): Promise<number> {
-  const cpu = runCpuBackward(c);
-  const gpu = await runGpuBackward(h, c);
-  let worst = 0;
-  const judge = (got: Float64Array | undefined, want: Float64Array | undefined, what: string) => {
-    const e = gradientError(got, want);
-    expect(e.worst, `${what}: worst ${e.where}`).toBeLessThanOrEqual(factor);
-    worst = Math.max(worst, e.worst);
-  };
-  if (c.wantInput ?? true) judge(gpu.dx, cpu.dx, 'dx');
-  else expect(gpu.dx).toBeUndefined();
-  cpu.dparams.forEach((want, k) => {
-    if (want) judge(gpu.dparams[k], want, `dparam ${k}`);
-  });
-  return worst;
-}
-
-const SHAPES: Record<string, DenseShape> = {
+const SHAPES: Record<string, LayerShape> = {
   'size 1': { x: [1, 1], attrs: { units: 1 } },
   '3 x 7 -> 5': { x: [3, 7], attrs: { units: 5 } },
   '7 x 13 -> 3, transposed weights': { x: [7, 13], attrs: { units: 3, transpose: true } },
@@ -79,7 +33,7 @@ describe('dense WGSL backward', () => {
     it(`matches the CPU reference: ${name}`, async (ctx) => {
       const h = await gpuHarness();
       if (!h) return ctx.skip();
-      await check(h, denseCase(shape, 41));
+      await checkBackward(h, randomBackwardCase(denseOp, shape, 41));
     });
   }
 
@@ -91,31 +45,31 @@ describe('dense WGSL backward', () => {
       { bw_dx_tc: 1, bw_dx_tn: 1, bw_dw_tr: 1, bw_dw_tf: 1, bw_dw_slices: 1 },
       { bw_dx_tc: 3, bw_dx_tn: 5, bw_dw_tr: 3, bw_dw_tf: 5, bw_dw_slices: 3 },
     ]) {
-      await check(h, denseCase(shape, 42, { config }));
+      await checkBackward(h, randomBackwardCase(denseOp, shape, 42, { config }));
     }
   });
 
   it('reads fixed-point (packed 8-bit and 16-bit) activations', async (ctx) => {
     const h = await gpuHarness();
     if (!h) return ctx.skip();
-    await check(h, denseCase(SHAPES['3 x 7 -> 5'], 43, {}, 1, fixed(4, 4)));
-    await check(h, denseCase(SHAPES['3 x 7 -> 5'], 44, {}, 1, fixed(6, 9)));
+    await checkBackward(h, randomBackwardCase(denseOp, SHAPES['3 x 7 -> 5'], 43, {}, 1, fixed(4, 4)));
+    await checkBackward(h, randomBackwardCase(denseOp, SHAPES['3 x 7 -> 5'], 44, {}, 1, fixed(6, 9)));
   });
 
   it('fused epilogues: relu, then quantize with STE identity and clipped (stochastic, redrawn)', async (ctx) => {
     const h = await gpuHarness();
     if (!h) return ctx.skip();
     const shape = SHAPES['axis 2 of [2, 3, 5] (6 rows of 5) -> 4'];
-    await check(h, denseCase(shape, 45, { epilogue: [{ op: reluOp }] }));
+    await checkBackward(h, randomBackwardCase(denseOp, shape, 45, { epilogue: [{ op: reluOp }] }));
     const to = fixed(2, 2, 'stochastic');
     const cases = (['identity', 'clipped'] as const).map((ste) =>
       // weights in [-3, 3): pre-activations often leave fixed<2, 2>'s range [-2, 2)
-      denseCase(shape, 46, { epilogue: [{ op: reluOp }, { op: quantizeOp, attrs: { to, ste } }], seed: 3, step: 7, nodeIndex: 2 }, 3),
+      randomBackwardCase(denseOp, shape, 46, { epilogue: [{ op: reluOp }, { op: quantizeOp, attrs: { to, ste } }], seed: 3, step: 7, nodeIndex: 2 }, 3),
     );
     expect(runCpuBackward(cases[0]).dx).not.toEqual(runCpuBackward(cases[1]).dx);
-    for (const c of cases) await check(h, c);
+    for (const c of cases) await checkBackward(h, c);
     // the chain applied inline at each load (no scratch pass) gives the same values
-    await check(h, { ...cases[1], config: { bw_inline_epilogue: 1 } });
+    await checkBackward(h, { ...cases[1], config: { bw_inline_epilogue: 1 } });
   });
 
   it('quantized weights: dX uses Q(W) (also transposed), the clipped STE reaches the masters', async (ctx) => {
@@ -129,26 +83,26 @@ describe('dense WGSL backward', () => {
       nodeIndex: 6,
     };
     // Q(W) prepared in scratch for one layout, rounded inline at each load for the other
-    await check(h, denseCase(SHAPES['3 x 7 -> 5'], 47, extra, 3));
-    await check(h, denseCase(SHAPES['7 x 13 -> 3, transposed weights'], 47, { ...extra, config: { bw_inline_weights: 1 } }, 3));
+    await checkBackward(h, randomBackwardCase(denseOp, SHAPES['3 x 7 -> 5'], 47, extra, 3));
+    await checkBackward(h, randomBackwardCase(denseOp, SHAPES['7 x 13 -> 3, transposed weights'], 47, { ...extra, config: { bw_inline_weights: 1 } }, 3));
   });
 
   it('chunked weights and weight gradient (bindings split in 32-element chunks)', async (ctx) => {
     const h = await gpuHarness();
     if (!h) return ctx.skip();
     const shape = { x: [5, 13], attrs: { units: 7 } };
-    const c = denseCase(shape, 48, { weightChunkElements: 32, paramQuantizers: [fixed(2, 6), undefined] });
-    await check(h, c);
-    await check(h, { ...c, config: { bw_inline_weights: 1, bw_dw_slices: 2 } });
+    const c = randomBackwardCase(denseOp, shape, 48, { weightChunkElements: 32, paramQuantizers: [fixed(2, 6), undefined] });
+    await checkBackward(h, c);
+    await checkBackward(h, { ...c, config: { bw_inline_weights: 1, bw_dw_slices: 2 } });
   });
 
   it('accumulates into the input gradient (fan-out) and computes only the gradients asked for', async (ctx) => {
     const h = await gpuHarness();
     if (!h) return ctx.skip();
     const shape = SHAPES['3 x 7 -> 5'];
-    await check(h, denseCase(shape, 49, { accumulateInto: randomValues(count(shape.x), testRandom(5), 2) }));
-    await check(h, denseCase(shape, 50, { wantInput: false, wantParams: [false, true] }));
-    await check(h, denseCase(shape, 51, { wantParams: [true, false] }));
+    await checkBackward(h, randomBackwardCase(denseOp, shape, 49, { accumulateInto: randomValues(elementsOf(shape.x), testRandom(5), 2) }));
+    await checkBackward(h, randomBackwardCase(denseOp, shape, 50, { wantInput: false, wantParams: [false, true] }));
+    await checkBackward(h, randomBackwardCase(denseOp, shape, 51, { wantParams: [true, false] }));
   });
 });
 
@@ -158,7 +112,7 @@ describe('dense WGSL backward, long reductions', () => {
     if (!h) return ctx.skip();
     // 4096 = 32 slices of 128 (gemm-backward-plan.ts): measured on lavapipe, the worst element is
     // 0.14 of the tolerance, so the contract's tolerance holds unwidened.
-    const worst = await check(h, denseCase({ x: [4096, 5], attrs: { units: 3 } }, 52));
+    const worst = await checkBackward(h, randomBackwardCase(denseOp, { x: [4096, 5], attrs: { units: 3 } }, 52));
     if (process.env.LPC_REPORT_ERRORS) console.log(`dense 4096 rows: worst ${worst.toFixed(3)} x the f32 tolerance`);
   });
 });

@@ -9,6 +9,7 @@
  * The GPU side gets the CPU's pre-epilogue value (what the forward kernel saved), builds the
  * KernelBackwardRequest and runs the dispatches with test/helpers/run-dispatches.ts.
  */
+import { expect } from 'vitest';
 import type { KernelBackwardRequest, KernelDispatch, KernelTensor } from '../../../src/codegen/wgsl/lib/kernel.js';
 import type { Attrs, TensorType } from '../../../src/ir/graph.js';
 import { nodeStream, paramQuantizerStream } from '../../../src/ir/streams.js';
@@ -19,6 +20,7 @@ import type { Tensor } from '../../../src/numeric/tensor.js';
 import type { CpuContext, OpDef } from '../../../src/ops/op-def.js';
 import { quantizeOp } from '../../../src/ops/quantize.js';
 import { chunkingOf, createTensor, readValues, tensorFromValues, uploadValues, type GpuTensor } from '../../../src/runtime/webgpu/buffers.js';
+import { testRandom } from '../../helpers/gradcheck.js';
 import { runDispatches } from '../../helpers/run-dispatches.js';
 import type { GpuHarness } from './gpu-harness.js';
 import { withDefaults, type StageSpec } from './ops/op-parity.js';
@@ -306,4 +308,47 @@ export function gradientError(got: ArrayLike<number> | undefined, want: ArrayLik
     }
   }
   return { worst, where };
+}
+
+/** A layer of the backward tests: its input shape and the op's attributes. */
+export interface LayerShape {
+  x: number[];
+  attrs: Attrs;
+}
+
+export const elementsOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** A case of `op` with random data: x in [-1, 1) (or codes of xType), parameters in [-wScale, wScale). */
+export function randomBackwardCase(op: OpDef, s: LayerShape, seed: number, extra: Partial<BackwardCase> = {}, wScale = 1, xType?: FixedType): BackwardCase {
+  const rand = testRandom(seed);
+  const attrs = withDefaults(op, s.attrs);
+  const params = (op.params?.(attrs, [{ dtype: F32, shape: s.x }]) ?? []).map((p) => randomValues(elementsOf(p.shape), rand, wScale));
+  const out = op.inferShape([{ dtype: F32, shape: s.x }], attrs);
+  if (!out.ok) throw new Error(out.message);
+  return {
+    op,
+    attrs: s.attrs,
+    x: { type: xType ?? F32, shape: s.x, values: xType ? randomCodesOf(xType, elementsOf(s.x), rand) : randomValues(elementsOf(s.x), rand) },
+    params,
+    gradOutput: randomValues(elementsOf(out.shape), rand),
+    ...extra,
+  };
+}
+
+/** Runs both sides; every requested gradient within `factor` times the contract's tolerance. Returns the worst ratio. */
+export async function checkBackward(h: GpuHarness, c: BackwardCase, factor = 1): Promise<number> {
+  const cpu = runCpuBackward(c);
+  const gpu = await runGpuBackward(h, c);
+  let worst = 0;
+  const judge = (got: Float64Array | undefined, want: Float64Array | undefined, what: string) => {
+    const e = gradientError(got, want);
+    expect(e.worst, `${what}: worst ${e.where}`).toBeLessThanOrEqual(factor);
+    worst = Math.max(worst, e.worst);
+  };
+  if (c.wantInput ?? true) judge(gpu.dx, cpu.dx, 'dx');
+  else expect(gpu.dx).toBeUndefined();
+  cpu.dparams.forEach((want, k) => {
+    if (want) judge(gpu.dparams[k], want, `dparam ${k}`);
+  });
+  return worst;
 }
