@@ -1,11 +1,9 @@
-import type { Attrs } from '../ir/graph.js';
 import { wgsl } from '../codegen/wgsl/lib/expr.js';
 import type { KernelBackwardRequest, KernelDispatch } from '../codegen/wgsl/lib/kernel.js';
 import { paramValue, scratchId } from '../codegen/wgsl/lib/templates/kernel-io.js';
 import { GradKernel } from '../codegen/wgsl/lib/templates/grad-kernel.js';
 import { reduceWorkgroupSize, workgroupReduce } from '../codegen/wgsl/lib/templates/workgroup-reduce.js';
-import { boolAttr, floatAttr } from './attrs.js';
-import { productOf } from './shape-util.js';
+import { channelLayout, usesGlobalStats } from './batch-norm.wgsl.js';
 
 /**
  * The WGSL backward of batch_norm, per channel c over the batch and positions (count elements):
@@ -20,28 +18,16 @@ import { productOf } from './shape-util.js';
  * generator error). The reference sums in f64; the kernel's f32 partial sums agree within the f32
  * tolerance relative to the terms' magnitudes.
  */
-function usesGlobalStats(req: KernelBackwardRequest): boolean {
-  return req.attrs.use_global_stats === undefined ? !req.training : boolAttr(req.attrs as Attrs, 'use_global_stats');
-}
-
 export function batchNormBackward(req: KernelBackwardRequest): KernelDispatch[] {
   if (req.gradParams.some((g) => g !== undefined)) {
     throw new Error(`batch_norm '${req.node}': its stored statistics are not trained by gradient, so the WGSL backward computes no gradient for them`);
   }
   const target = req.gradInputs[0];
   if (!target) return [];
-  const shape = req.inputs[0].shape;
-  const channels = shape[1];
-  const inner = productOf(shape.slice(2));
-  const eps = floatAttr(req.attrs as Attrs, 'eps', 1e-5);
   const accumulate = req.accumulateInputs[0] ?? false;
   const k = new GradKernel(req, 'batch_norm');
   const x = k.input('x', req.inputs[0]);
-  const c = k.uniform('bn_c', 'u32', channels);
-  const cInner = k.uniform('bn_inner', 'u32', inner);
-  const epsU = k.uniform('bn_eps', 'f32', eps);
-  const ch = wgsl('u32', 'lpc_c');
-  const channelLine = (i: string) => `let lpc_c = (${i} / ${cInner}) % ${c};`;
+  const { shape, channels, inner, eps: epsU, ch, channelLine } = channelLayout(k, req);
   if (usesGlobalStats(req)) {
     // dx = inv * dy needs only the variance and the scale factor
     const variance = k.input('variance', req.params[1]);

@@ -3,6 +3,7 @@ import { wgsl } from '../codegen/wgsl/lib/expr.js';
 import type { KernelBinding, KernelDispatch, KernelRequest } from '../codegen/wgsl/lib/kernel.js';
 import { ShaderBuilder } from '../codegen/wgsl/lib/shader-builder.js';
 import { ElementKernel } from '../codegen/wgsl/lib/templates/element-kernel.js';
+import type { KernelParts } from '../codegen/wgsl/lib/templates/kernel-parts.js';
 import { flatAccessor, flatUniforms, paramValue, scratchId, tensorBindingsOf } from '../codegen/wgsl/lib/templates/kernel-io.js';
 import { reduceWorkgroupSize, workgroupReduce } from '../codegen/wgsl/lib/templates/workgroup-reduce.js';
 import { boolAttr, floatAttr } from './attrs.js';
@@ -19,22 +20,36 @@ import { productOf } from './shape-util.js';
  * The reference sums in f64, the kernel in f32 with a tree, so results agree within the f32
  * tolerance for data whose variance is not tiny next to its mean.
  */
-function usesGlobalStats(req: KernelRequest): boolean {
+export function usesGlobalStats(req: Pick<KernelRequest, 'attrs' | 'training'>): boolean {
   return req.attrs.use_global_stats === undefined ? !req.training : boolAttr(req.attrs as Attrs, 'use_global_stats');
 }
 
-export function batchNormForward(req: KernelRequest): KernelDispatch[] {
+/**
+ * The per-channel layout the forward and backward kernels share: channels on axis 1, `inner`
+ * positions per channel; the uniforms bn_c, bn_inner, bn_eps, and the line that sets lpc_c (`ch`)
+ * to the channel of flat element i.
+ */
+export function channelLayout(k: KernelParts, req: Pick<KernelRequest, 'inputs' | 'attrs'>) {
   const shape = req.inputs[0].shape;
   const channels = shape[1];
   const inner = productOf(shape.slice(2));
-  const eps = floatAttr(req.attrs as Attrs, 'eps', 1e-5);
-  const k = new ElementKernel(req, 'batch_norm');
-  const x = k.input('x', req.inputs[0]);
   const c = k.uniform('bn_c', 'u32', channels);
   const cInner = k.uniform('bn_inner', 'u32', inner);
-  const epsU = k.uniform('bn_eps', 'f32', eps);
-  const ch = wgsl('u32', 'lpc_c');
-  const channelLine = (i: string) => `let lpc_c = (${i} / ${cInner}) % ${c};`;
+  const eps = k.uniform('bn_eps', 'f32', floatAttr(req.attrs as Attrs, 'eps', 1e-5));
+  return {
+    shape,
+    channels,
+    inner,
+    eps,
+    ch: wgsl('u32', 'lpc_c'),
+    channelLine: (i: string) => `let lpc_c = (${i} / ${cInner}) % ${c};`,
+  };
+}
+
+export function batchNormForward(req: KernelRequest): KernelDispatch[] {
+  const k = new ElementKernel(req, 'batch_norm');
+  const x = k.input('x', req.inputs[0]);
+  const { channels, inner, eps: epsU, ch, channelLine } = channelLayout(k, req);
   if (usesGlobalStats(req)) {
     const [mean, variance, factor] = ['mean', 'variance', 'scale_factor'].map((n, p) => k.input(n, req.params[p]));
     return [
