@@ -3,8 +3,8 @@
  * peers section of bench/RESULTS.md (a table for people). RESULTS.md may hold other benchmarks'
  * sections too: only the text between this section's markers is replaced.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { writeAtomically, writeResultsSection } from './results-file.js';
+import { mkdirSync } from 'node:fs';
 import type { MachineInfo } from './machine.js';
 import type { OutputCheck } from './output-check.js';
 import type { Precision, WorkloadId } from './workloads.js';
@@ -86,30 +86,15 @@ export function computeRatios(results: readonly JobResult[]): Ratio[] {
 }
 
 const resultsDir = new URL('./results/', import.meta.url);
-const resultsMd = new URL('./RESULTS.md', import.meta.url);
-const BEGIN = '<!-- bench/run.ts peers: begin (generated; edits between these markers are overwritten) -->';
-const END = '<!-- bench/run.ts peers: end -->';
-
-function writeAtomically(url: URL, text: string): void {
-  const path = fileURLToPath(url);
-  writeFileSync(`${path}.tmp`, text);
-  renameSync(`${path}.tmp`, path);
-}
-
-/** `existing` with this benchmark's section replaced by `markdown` (appended when absent). */
-export function spliceSection(existing: string, markdown: string): string {
-  const section = `${BEGIN}\n${markdown}\n${END}`;
-  const begin = existing.indexOf(BEGIN);
-  const end = existing.indexOf(END);
-  if (begin >= 0 && end > begin) return `${existing.slice(0, begin)}${section}${existing.slice(end + END.length)}`;
-  return `${existing.trimEnd()}\n\n${section}\n`;
-}
+export const PEERS_MARKERS = {
+  begin: '<!-- bench/run.ts peers: begin (generated; edits between these markers are overwritten) -->',
+  end: '<!-- bench/run.ts peers: end -->',
+};
 
 export function writeReport(report: BenchReport): void {
   mkdirSync(resultsDir, { recursive: true });
   writeAtomically(new URL('peers.json', resultsDir), `${JSON.stringify(report, null, 2)}\n`);
-  const existing = existsSync(resultsMd) ? readFileSync(resultsMd, 'utf8') : '# lpc benchmark results\n';
-  writeAtomically(resultsMd, spliceSection(existing, renderMarkdown(report)));
+  writeResultsSection(PEERS_MARKERS, renderMarkdown(report));
 }
 
 const ms = (v: number | undefined) => (v === undefined ? '' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
