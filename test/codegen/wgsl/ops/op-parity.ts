@@ -17,6 +17,7 @@ import type { CpuContext, OpDef } from '../../../../src/ops/op-def.js';
 import { quantizeOp } from '../../../../src/ops/quantize.js';
 import { allCodesOf } from '../../../../src/runtime/cpu/node-stages.js';
 import { chunkingOf, createTensor, readValues, tensorFromValues, type GpuTensor } from '../../../../src/runtime/webgpu/buffers.js';
+import { testRandom } from '../../../helpers/gradcheck.js';
 import { runDispatches } from '../../../helpers/run-dispatches.js';
 import type { GpuHarness } from '../gpu-harness.js';
 
@@ -250,17 +251,10 @@ export function expectCodesNear(got: ArrayLike<number>, want: ArrayLike<number>,
   expect(boundary, `${what}: codes off by a boundary`).toBeLessThanOrEqual(Math.max(2, want.length / 50));
 }
 
-/** Deterministic xorshift in [0, 1), so failures reproduce. */
+/** Deterministic numbers in [0, 1), so failures reproduce: testRandom's xorshift, rescaled (exactly). */
 export function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 32;
-  };
+  const r = testRandom(seed);
+  return () => (r() + 1) / 2;
 }
 
 /**
